@@ -1,0 +1,266 @@
+// Command kicc-mock serves a mock of KICC's (EasyPay) WeChat Pay API for
+// tests and local development.
+//
+//	kicc-mock [serve] [flags]   serve the mock (the default)
+//	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
+//	kicc-mock version           print the version
+//
+// Every flag has an environment twin: --max-keys is KICC_MOCK_MAX_KEYS.
+// A flag given on the command line wins over its environment variable.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kicc-mock/kicc-mock/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stderr)
+	case "healthcheck":
+		return healthcheck(args, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "kicc-mock: unknown command %q\n\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  kicc-mock [serve] [flags]   serve the mock (default)
+  kicc-mock healthcheck       exit 0 when the mock at --addr answers its health check
+  kicc-mock version           print the version
+
+Run "kicc-mock serve -h" for the flags; each has a KICC_MOCK_* environment twin.
+`)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// options are the serve flags.
+type options struct {
+	addr            string
+	logFormat       string
+	logLevel        string
+	idempotency     string
+	maxKeys         int
+	mallIDs         string
+	successMessage  string
+	currency        string
+	seed            int64
+	bodyLimit       int64
+	shutdownTimeout time.Duration
+}
+
+func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address (the container image sets :8080)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.idempotency, "idempotency", "kicc", "idempotency mode: kicc (duplicate key -> 1010 until KST midnight), replay or off")
+	fs.IntVar(&o.maxKeys, "max-keys", 10_000_000, "most idempotency keys held at once; past it requests answer resCd 9999 (0 = no limit)")
+	fs.StringVar(&o.mallIDs, "mall-ids", "", "comma-separated allow-list of mallIds (empty = any); others answer resCd 1030")
+	fs.StringVar(&o.successMessage, "success-message", "정상처리", "resMsg of successful answers")
+	fs.StringVar(&o.currency, "currency", "KRW", "currency of default answers: KRW or USD")
+	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
+	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
+	return fs
+}
+
+// parseFlags parses args, then fills every flag not given on the command line
+// from its KICC_MOCK_* environment twin.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		env := envName(f.Name)
+		if v, ok := os.LookupEnv(env); ok {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", env, v, err))
+			}
+		}
+	})
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	}
+	return errors.Join(errs...)
+}
+
+func envName(flagName string) string {
+	return "KICC_MOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+}
+
+func serve(args []string, stderr io.Writer) int {
+	var o options
+	fs := newFlagSet("serve", &o, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "kicc-mock:", err)
+		return 2
+	}
+	log, err := newLogger(o.logFormat, o.logLevel, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock:", err)
+		return 2
+	}
+	cfg := server.Config{
+		Version:     buildVersion(),
+		Logger:      log,
+		Idempotency: server.IdempotencyMode(o.idempotency),
+		MaxKeys:     o.maxKeys,
+		Messages:    map[string]string{"0000": o.successMessage},
+		BodyLimit:   o.bodyLimit,
+		Seed:        o.seed,
+		Currency:    o.currency,
+	}
+	if o.mallIDs != "" {
+		for _, id := range strings.Split(o.mallIDs, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				cfg.MallIDs = append(cfg.MallIDs, id)
+			}
+		}
+	}
+	if o.currency != "KRW" && o.currency != "USD" {
+		fmt.Fprintf(stderr, "kicc-mock: --currency %q is not KRW or USD\n", o.currency)
+		return 2
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock:", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", o.addr, "error", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := runServer(ctx, srv.HTTPServer(o.addr), ln, o.shutdownTimeout, log); err != nil {
+		log.Error("server stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// runServer serves on ln until ctx is done, then shuts down gracefully: new
+// connections are refused and in-flight requests get up to timeout to finish.
+func runServer(ctx context.Context, hs *http.Server, ln net.Listener, timeout time.Duration, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("kicc-mock serving", "addr", ln.Addr().String(), "version", buildVersion())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("in-flight requests cut at shutdown timeout", "error", err)
+		hs.Close()
+	}
+	return nil
+}
+
+func healthcheck(args []string, stderr io.Writer) int {
+	var o options
+	fs := newFlagSet("healthcheck", &o, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		fmt.Fprintln(stderr, "kicc-mock:", err)
+		return 2
+	}
+	url := "http://" + dialAddr(o.addr) + "/__admin/health"
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "kicc-mock healthcheck: %s answered %s\n", url, resp.Status)
+		return 1
+	}
+	return 0
+}
+
+// dialAddr turns a listen address into one to dial: ":8080" and
+// "0.0.0.0:8080" listen everywhere but are reached on loopback.
+func dialAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
+)
+
+// handleFind serves POST /api/trades/wechatpay/find, both inquiries. The
+// order of checks is the contract: HTTP-level problems (415, 413, 400), then
+// field rules (1001-1003), then the merchant allow-list (1030), then the
+// idempotency key (1010), and only then an answer. A request rejected before
+// the key check does not use up its key.
+func (s *Server) handleFind(c echo.Context) error {
+	buf, err := s.readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	var req kicc.FindRequest
+	err = kicc.Decode(buf.Bytes(), &req)
+	putBuffer(buf)
+	var be *kicc.BodyError
+	if errors.As(err, &be) {
+		return &httpError{Status: http.StatusBadRequest, Message: be.Msg}
+	}
+	var fe *kicc.FieldError
+	if errors.As(err, &fe) || func() bool { fe = req.Validate(); return fe != nil }() {
+		return s.findError(c, &req, fe.ResCd, fe.Field)
+	}
+	if s.malls != nil && !s.malls[req.MallID] {
+		return s.findError(c, &req, kicc.ResMall, "mallId")
+	}
+	now := s.clock.Now()
+	fp := fingerprint(kicc.PathFind, req.MallID, req.ShopTransactionID, req.PgCno, req.CancelPgCno)
+	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
+	switch {
+	case out.replay != nil:
+		return writeJSON(c, http.StatusOK, out.replay)
+	case !out.proceed:
+		return s.findError(c, &req, out.resCd, out.detail)
+	}
+	var answer any
+	if req.IsCancel() {
+		answer = s.cancelAnswer(&req, kicc.StatusCancelled, now)
+	} else {
+		answer = s.paymentAnswer(&req, kicc.StatusApproved, now)
+	}
+	b, err := jsonMarshal(answer)
+	if err != nil {
+		return err
+	}
+	s.settleKey(now, req.MallID, req.ShopTransactionID, b)
+	return writeJSON(c, http.StatusOK, b)
+}
+
+// findError answers a KICC business error: HTTP 200, resCd, resMsg naming the
+// field, and the request's ids echoed, without status fields.
+func (s *Server) findError(c echo.Context, req *kicc.FindRequest, resCd, field string) error {
+	msg := s.cfg.Messages.Message(resCd, field)
+	if req.IsCancel() {
+		return writeValue(c, http.StatusOK, &kicc.CancelStatusResponse{
+			ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
+			MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: req.CancelPgCno,
+		})
+	}
+	return writeValue(c, http.StatusOK, &kicc.PaymentStatusResponse{
+		ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
+		MallID: req.MallID, PgCno: req.PgCno,
+	})
+}
+
+// cancelAnswer is the realistic default answer to a cancellation inquiry in
+// the given status. The cancelled amount follows the status: nothing for TS01
+// (not cancelled yet), the whole payment for TS02 and TS12, part of it for
+// TS06.
+func (s *Server) cancelAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.CancelStatusResponse {
+	var amount int64
+	switch st {
+	case kicc.StatusCancelled, kicc.StatusVoided:
+		amount = s.paymentAmount(req.PgCno)
+	case kicc.StatusPartCancelled:
+		amount = s.partialAmount(req.PgCno, req.CancelPgCno)
+	}
+	return &kicc.CancelStatusResponse{
+		ResCd:             kicc.ResOK,
+		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
+		ShopTransactionID: req.ShopTransactionID,
+		MallID:            req.MallID,
+		PgCno:             req.PgCno,
+		CancelPgCno:       req.CancelPgCno,
+		TransactionDate:   kicc.FormatDateTime(now),
+		CancelStatus:      st,
+		AmountInfo:        &kicc.CancelAmountInfo{Currency: s.cfg.Currency, TotAmount: amount},
+	}
+}
+
+// paymentAnswer is the realistic default answer to a payment inquiry.
+func (s *Server) paymentAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.PaymentStatusResponse {
+	return &kicc.PaymentStatusResponse{
+		ResCd:             kicc.ResOK,
+		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
+		ShopTransactionID: req.ShopTransactionID,
+		MallID:            req.MallID,
+		ShopOrderNo:       s.shopOrderNo(req.PgCno),
+		PgCno:             req.PgCno,
+		ApprovalDate:      kicc.FormatDateTime(now),
+		StatusCd:          st,
+		AmountInfo:        &kicc.PaymentAmountInfo{Currency: s.cfg.Currency, Amount: s.paymentAmount(req.PgCno)},
+	}
+}

@@ -1,0 +1,221 @@
+// Package server is the kicc-mock HTTP application: the KICC WeChat Pay
+// endpoints, the /__admin API, idempotency enforcement and the middleware
+// that keeps every answer JSON. New returns an http.Handler with no global
+// state, so a program can serve it and a test can embed it.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/store"
+)
+
+// DefaultBodyLimit is the largest request body accepted, 64 KiB: a find
+// request is under 300 bytes, so anything near this is a mistake or an
+// attack, and is answered 413 without being read further.
+const DefaultBodyLimit = 64 << 10
+
+// RequestIDHeader carries a request id; one sent by the caller is kept.
+const RequestIDHeader = echo.HeaderXRequestID
+
+// Config configures a Server. The zero value is a working mock: real clock,
+// kicc idempotency, any mallId, no logs.
+type Config struct {
+	Version string
+	// Clock is the time source; nil means the real clock. The server wraps it
+	// in a clock.Adjustable so the admin API can move it.
+	Clock clock.Clock
+	// Logger receives access and error logs; nil discards them.
+	Logger *slog.Logger
+	// Idempotency is kicc (the default), replay or off.
+	Idempotency IdempotencyMode
+	// Ledger holds used idempotency keys; nil means an in-memory ledger with
+	// at most MaxKeys keys.
+	Ledger  store.Ledger
+	MaxKeys int
+	// MallIDs is the allow-list of merchant ids; empty allows any (1030
+	// otherwise).
+	MallIDs []string
+	// Messages overrides resMsg per resCd (kicc.Codes has the defaults).
+	Messages kicc.Messages
+	// BodyLimit caps request bodies (DefaultBodyLimit when 0).
+	BodyLimit int64
+	// Seed makes generated ids and fake data reproducible across runs.
+	Seed int64
+	// Currency is what default answers report (KRW when empty).
+	Currency string
+}
+
+// Server is the mock. It is an http.Handler.
+type Server struct {
+	cfg    Config
+	echo   *echo.Echo
+	log    *slog.Logger
+	clock  *clock.Adjustable
+	ledger store.Ledger
+	ids    *kicc.IDGenerator
+	malls  map[string]bool
+	reqSeq atomic.Uint64
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Idempotency == "" {
+		cfg.Idempotency = IdempotencyKICC
+	}
+	if err := cfg.Idempotency.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = kicc.CurrencyKRW
+	}
+	if cfg.Ledger == nil {
+		cfg.Ledger = store.NewMemory(cfg.MaxKeys)
+	}
+	s := &Server{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		clock:  clock.NewAdjustable(cfg.Clock),
+		ledger: cfg.Ledger,
+		ids:    kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
+	}
+	if len(cfg.MallIDs) > 0 {
+		s.malls = make(map[string]bool, len(cfg.MallIDs))
+		for _, id := range cfg.MallIDs {
+			s.malls[id] = true
+		}
+	}
+	s.echo = s.newEcho()
+	return s, nil
+}
+
+// ServeHTTP serves the mock.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Clock is the server's adjustable clock, the one the admin API moves.
+func (s *Server) Clock() *clock.Adjustable { return s.clock }
+
+// HTTPServer returns an http.Server for addr with explicit timeouts. The
+// write timeout leaves room for the longest scripted delay (30 s) and the
+// client's own 30 s timeout.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = s.handleHTTPError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: s.nextRequestID,
+	}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:    true,
+		LogURIPath:   true,
+		LogStatus:    true,
+		LogLatency:   true,
+		LogRequestID: true,
+		LogError:     true,
+		HandleError:  true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			if !s.log.Enabled(c.Request().Context(), level) {
+				return nil
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("duration", v.Latency),
+				slog.String("request_id", v.RequestID),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic serving request", "path", c.Request().URL.Path,
+				"error", err, "stack", string(stack))
+			return &httpError{Status: http.StatusInternalServerError,
+				Message: "internal error in kicc-mock; the server keeps serving"}
+		},
+	}))
+	e.POST(kicc.PathFind, s.handleFind)
+	e.GET("/__admin/health", s.handleHealth)
+	e.GET("/__admin/clock", s.handleGetClock)
+	e.PUT("/__admin/clock", s.handlePutClock)
+	e.DELETE("/__admin/clock", s.handleDeleteClock)
+	return e
+}
+
+// nextRequestID is cheap and unique within the process: requests are
+// correlated in logs, not across systems.
+func (s *Server) nextRequestID() string {
+	return "km-" + strconv.FormatUint(s.reqSeq.Add(1), 36)
+}
+
+// handleHTTPError turns every error that reaches Echo (unknown route, wrong
+// method, panics, our own httpErrors) into a small JSON body, never HTML.
+func (s *Server) handleHTTPError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *httpError
+	var ee *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+	case errors.As(err, &ee):
+		he = &httpError{Status: ee.Code, Message: fmt.Sprint(ee.Message)}
+		switch ee.Code {
+		case http.StatusNotFound:
+			he.Message = "no such endpoint: " + c.Request().Method + " " + c.Request().URL.Path
+		case http.StatusMethodNotAllowed:
+			he.Message = "method " + c.Request().Method + " is not allowed on " + c.Request().URL.Path
+		}
+	default:
+		he = &httpError{Status: http.StatusInternalServerError, Message: err.Error()}
+	}
+	if werr := writeJSON(c, he.Status, he.body()); werr != nil {
+		s.log.Warn("writing error response", "error", werr)
+	}
+}
