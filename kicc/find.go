@@ -1,5 +1,7 @@
 package kicc
 
+import "time"
+
 // PathFind is the one URL of both WeChat Pay status inquiries.
 const PathFind = "/api/trades/wechatpay/find"
 
@@ -100,3 +102,9 @@ var ResponseRules = map[string]Rule{
 	// KICC's tables say 2 bytes, its values are 3 letters (KRW, USD).
 	"currency": {Name: "currency", MaxBytes: 3, Required: true},
 }
+
+// Time parses transactionDate (KST).
+func (r *CancelStatusResponse) Time() (time.Time, error) { return ParseDateTime(r.TransactionDate) }
+
+// Time parses approvalDate (KST).
+func (r *PaymentStatusResponse) Time() (time.Time, error) { return ParseDateTime(r.ApprovalDate) }

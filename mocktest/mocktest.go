@@ -1,0 +1,71 @@
+// Package mocktest starts kicc-mock in-process from Go tests: one call gives
+// a running mock on a free loopback port, its URL and a KICC client pointed at
+// it, all stopped by t.Cleanup.
+package mocktest
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/kicc-mock/kicc-mock/client"
+	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/server"
+)
+
+// DefaultMallID is the merchant id the returned client uses, shaped like
+// KICC's test MIDs.
+const DefaultMallID = "T0000001"
+
+// Mock is a running kicc-mock.
+type Mock struct {
+	// URL is the base URL, e.g. http://127.0.0.1:41234.
+	URL string
+	// Client is a KICC client for DefaultMallID (or WithMallID's) at URL.
+	Client *client.Client
+	// Server is the mock itself, for direct access to its clock and state.
+	Server *server.Server
+}
+
+type settings struct {
+	cfg    server.Config
+	mallID string
+	copts  []client.Option
+}
+
+// Option configures Start.
+type Option func(*settings)
+
+// WithConfig edits the server configuration before the mock starts.
+func WithConfig(f func(*server.Config)) Option { return func(s *settings) { f(&s.cfg) } }
+
+// WithClock makes the mock tell time by c; pass a *clock.Fake to control
+// dates, midnight and delays from the test.
+func WithClock(c clock.Clock) Option { return func(s *settings) { s.cfg.Clock = c } }
+
+// WithMallID sets the merchant id of the returned client.
+func WithMallID(id string) Option { return func(s *settings) { s.mallID = id } }
+
+// WithClientOptions passes options to the returned client.
+func WithClientOptions(opts ...client.Option) Option {
+	return func(s *settings) { s.copts = append(s.copts, opts...) }
+}
+
+// Start starts a mock for the duration of the test.
+func Start(t testing.TB, opts ...Option) *Mock {
+	t.Helper()
+	s := settings{mallID: DefaultMallID, cfg: server.Config{Version: "mocktest"}}
+	for _, o := range opts {
+		o(&s)
+	}
+	srv, err := server.New(s.cfg)
+	if err != nil {
+		t.Fatalf("mocktest: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &Mock{
+		URL:    ts.URL,
+		Client: client.New(ts.URL, s.mallID, s.copts...),
+		Server: srv,
+	}
+}
