@@ -1,0 +1,42 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// benchFind drives the whole find request through ServeHTTP (router,
+// middleware, decode, validate, ledger, answer, encode) with a unique key per
+// request, as a client that follows KICC's rules sends.
+func benchFind(b *testing.B, mode IdempotencyMode) {
+	s, err := New(Config{Idempotency: mode, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rec := httptest.NewRecorder()
+		for pb.Next() {
+			body := cancelBody("4CC44FEA352B461890F6E465C5BB" + strconv.FormatUint(n.Add(1), 16))
+			req := httptest.NewRequest(http.MethodPost, "/api/trades/wechatpay/find", strings.NewReader(body))
+			req.Header.Set("Content-Type", ContentTypeJSON)
+			rec.Body.Reset()
+			s.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+func BenchmarkFind(b *testing.B)           { benchFind(b, IdempotencyKICC) }
+func BenchmarkFindLedgerOff(b *testing.B)  { benchFind(b, IdempotencyOff) }
+func BenchmarkFindReplayMode(b *testing.B) { benchFind(b, IdempotencyReplay) }
