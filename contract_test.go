@@ -25,8 +25,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kicc-mock/kicc-mock/client"
+	"github.com/kicc-mock/kicc-mock/clock"
 	"github.com/kicc-mock/kicc-mock/kicc"
 	"github.com/kicc-mock/kicc-mock/mocktest"
+	"github.com/kicc-mock/kicc-mock/server"
 )
 
 const contractMall = "T0000001"
@@ -351,4 +353,59 @@ func do(t *testing.T, method, url string, body []byte) (int, string, []byte) {
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), data
+}
+
+// inProcessOnly skips tests that configure the mock, which a running
+// instance named by KICC_MOCK_URL cannot be.
+func inProcessOnly(t *testing.T) {
+	if os.Getenv("KICC_MOCK_URL") != "" {
+		t.Skip("configures an in-process mock; KICC_MOCK_URL names a running one")
+	}
+}
+
+// TestContractMidnightWithFakeClock: the same rule as above, with the clock
+// fully stopped, for the 23:59:59 -> 23:59:59.5 -> 00:00:00 sequence.
+func TestContractMidnightWithFakeClock(t *testing.T) {
+	inProcessOnly(t)
+	fake := clock.NewFake(time.Date(2026, 11, 25, 23, 59, 59, 0, kicc.KST))
+	m := mocktest.Start(t, mocktest.WithClock(fake))
+	key := client.NewTransactionID()
+	find := func() (*kicc.PaymentStatusResponse, error) {
+		return m.Client.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "23110811420910846419", ShopTransactionID: key})
+	}
+	st, err := find()
+	require.NoError(t, err)
+	assert.Equal(t, "20261125235959", st.ApprovalDate)
+	fake.Advance(500 * time.Millisecond)
+	_, err = find()
+	assert.ErrorIs(t, err, client.ErrDuplicate)
+	fake.Advance(500 * time.Millisecond)
+	st, err = find()
+	require.NoError(t, err, "00:00:00 KST is a new day")
+	assert.Equal(t, "20261126000000", st.ApprovalDate)
+}
+
+func TestContractReplayMode(t *testing.T) {
+	inProcessOnly(t)
+	m := mocktest.Start(t, mocktest.WithConfig(func(c *server.Config) { c.Idempotency = server.IdempotencyReplay }))
+	key := client.NewTransactionID()
+	req := client.FindCancellationRequest{PgCno: "25122722034810122119", CancelPgCno: "25122722044210122121", ShopTransactionID: key}
+	first, err := m.Client.FindCancellation(ctx(t), req)
+	require.NoError(t, err)
+	again, err := m.Client.FindCancellation(ctx(t), req)
+	require.NoError(t, err, "the same request replays")
+	assert.Equal(t, first, again)
+	req.CancelPgCno = "25122722044210122122"
+	_, err = m.Client.FindCancellation(ctx(t), req)
+	assert.ErrorIs(t, err, client.ErrDuplicate, "a different request with the key")
+}
+
+func TestContractIdempotencyOff(t *testing.T) {
+	inProcessOnly(t)
+	m := mocktest.Start(t, mocktest.WithConfig(func(c *server.Config) { c.Idempotency = server.IdempotencyOff }))
+	req := client.FindPaymentRequest{PgCno: "23110811420910846419", ShopTransactionID: "same"}
+	for i := 0; i < 3; i++ {
+		_, err := m.Client.FindPayment(ctx(t), req)
+		require.NoError(t, err)
+	}
 }
