@@ -56,6 +56,9 @@ type Config struct {
 	Seed int64
 	// Currency is what default answers report (KRW when empty).
 	Currency string
+	// JournalSize is how many requests the journal keeps, newest first
+	// (DefaultJournalSize when 0).
+	JournalSize int
 }
 
 // Server is the mock. It is an http.Handler.
@@ -68,6 +71,12 @@ type Server struct {
 	ids    *kicc.IDGenerator
 	malls  map[string]bool
 	reqSeq atomic.Uint64
+
+	journal *journal
+	// resetHooks run on POST /__admin/reset after the built-in state (keys,
+	// journal, clock) is back to its start; state owners add theirs with
+	// onReset.
+	resetHooks []func()
 }
 
 // New builds a Server from cfg.
@@ -94,11 +103,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Ledger = store.NewMemory(cfg.MaxKeys)
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		clock:  clock.NewAdjustable(cfg.Clock),
-		ledger: cfg.Ledger,
-		ids:    kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		clock:   clock.NewAdjustable(cfg.Clock),
+		ledger:  cfg.Ledger,
+		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
+		journal: newJournal(cfg.JournalSize),
 	}
 	if len(cfg.MallIDs) > 0 {
 		s.malls = make(map[string]bool, len(cfg.MallIDs))
@@ -141,6 +151,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: s.nextRequestID,
 	}))
+	e.Use(s.recordJournal)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:    true,
 		LogURIPath:   true,
@@ -185,6 +196,10 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/__admin/clock", s.handleGetClock)
 	e.PUT("/__admin/clock", s.handlePutClock)
 	e.DELETE("/__admin/clock", s.handleDeleteClock)
+	e.GET("/__admin/requests", s.handleGetRequests)
+	e.POST("/__admin/requests/count", s.handleCountRequests)
+	e.DELETE("/__admin/requests", s.handleClearRequests)
+	e.POST("/__admin/reset", s.handleReset)
 	return e
 }
 
