@@ -91,6 +91,7 @@ type options struct {
 	bodyLimit       int64
 	shutdownTimeout time.Duration
 	journalSize     int
+	adminToken      string
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -107,6 +108,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
 	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
+	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
 	return fs
 }
@@ -181,6 +183,7 @@ func serve(args []string, stderr io.Writer) int {
 		Seed:        o.seed,
 		Currency:    o.currency,
 		JournalSize: o.journalSize,
+		AdminToken:  o.adminToken,
 	}
 	if o.mallIDs != "" {
 		for _, id := range strings.Split(o.mallIDs, ",") {

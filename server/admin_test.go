@@ -363,3 +363,47 @@ func TestUnknownAdminPathsAndMethodsAreJSON(t *testing.T) {
 	requireError(t, call(srv, http.MethodPost, "/__admin/clock", `{}`), http.StatusMethodNotAllowed, "method POST is not allowed")
 	assert.Equal(t, 0, srv.journal.len(), "admin calls are not journaled, unknown ones neither")
 }
+
+func TestAdminToken(t *testing.T) {
+	const token = "s3cret-token"
+	srv, _ := newTestServer(t, Config{AdminToken: token})
+	admin := []struct{ method, path, body string }{
+		{http.MethodGet, "/__admin/clock", ""},
+		{http.MethodPut, "/__admin/clock", `{"advance":"1m"}`},
+		{http.MethodDelete, "/__admin/clock", ""},
+		{http.MethodGet, "/__admin/requests", ""},
+		{http.MethodPost, "/__admin/requests/count", `{}`},
+		{http.MethodDelete, "/__admin/requests", ""},
+		{http.MethodPost, "/__admin/reset", ""},
+		{http.MethodGet, "/__admin/nothing", ""},
+	}
+	for _, a := range admin {
+		t.Run(a.method+" "+a.path+" needs the token", func(t *testing.T) {
+			rec := call(srv, a.method, a.path, a.body)
+			requireError(t, rec, http.StatusUnauthorized, "Authorization: Bearer <token>")
+			assert.Contains(t, rec.Body.String(), "Bearer <token>", "messages are not HTML-escaped")
+			assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Bearer")
+
+			rec = call(srv, a.method, a.path, a.body, "Authorization", "Bearer wrong")
+			requireError(t, rec, http.StatusUnauthorized, "the admin token is wrong")
+
+			rec = call(srv, a.method, a.path, a.body, "Authorization", "Basic "+token)
+			requireError(t, rec, http.StatusUnauthorized, "Authorization: Bearer <token>")
+
+			rec = call(srv, a.method, a.path, a.body, "Authorization", "bearer "+token)
+			assert.NotEqual(t, http.StatusUnauthorized, rec.Code, "body: %s", rec.Body)
+		})
+	}
+	t.Run("health never needs it", func(t *testing.T) {
+		assert.Equal(t, http.StatusOK, call(srv, http.MethodGet, "/__admin/health", "").Code)
+	})
+	t.Run("KICC endpoints never need it", func(t *testing.T) {
+		rec := call(srv, http.MethodPost, kicc.PathFind, findBody("k1", "P1"))
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.Equal(t, kicc.ResOK, decode[kicc.PaymentStatusResponse](t, rec).ResCd)
+	})
+	t.Run("without a configured token admin calls are open", func(t *testing.T) {
+		open, _ := newTestServer(t, Config{})
+		assert.Equal(t, http.StatusOK, call(open, http.MethodGet, "/__admin/requests", "").Code)
+	})
+}

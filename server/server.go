@@ -59,6 +59,9 @@ type Config struct {
 	// JournalSize is how many requests the journal keeps, newest first
 	// (DefaultJournalSize when 0).
 	JournalSize int
+	// AdminToken, when set, must come as "Authorization: Bearer <token>" on
+	// every admin call but health. KICC endpoints never need it.
+	AdminToken string
 }
 
 // Server is the mock. It is an http.Handler.
@@ -191,8 +194,9 @@ func (s *Server) newEcho() *echo.Echo {
 				Message: "internal error in kicc-mock; the server keeps serving"}
 		},
 	}))
+	e.Use(s.requireAdminToken)
 	e.POST(kicc.PathFind, s.handleFind)
-	e.GET("/__admin/health", s.handleHealth)
+	e.GET(pathHealth, s.handleHealth)
 	e.GET("/__admin/clock", s.handleGetClock)
 	e.PUT("/__admin/clock", s.handlePutClock)
 	e.DELETE("/__admin/clock", s.handleDeleteClock)
