@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/kicc-mock/kicc-mock/clock"
 	"github.com/kicc-mock/kicc-mock/kicc"
@@ -375,6 +376,7 @@ func TestAdminToken(t *testing.T) {
 		{http.MethodPost, "/__admin/requests/count", `{}`},
 		{http.MethodDelete, "/__admin/requests", ""},
 		{http.MethodPost, "/__admin/reset", ""},
+		{http.MethodGet, "/__admin/openapi.yaml", ""},
 		{http.MethodGet, "/__admin/nothing", ""},
 	}
 	for _, a := range admin {
@@ -406,4 +408,47 @@ func TestAdminToken(t *testing.T) {
 		open, _ := newTestServer(t, Config{})
 		assert.Equal(t, http.StatusOK, call(open, http.MethodGet, "/__admin/requests", "").Code)
 	})
+}
+
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	srv, _ := newTestServer(t, Config{})
+	rec := call(srv, http.MethodGet, "/__admin/openapi.yaml", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "application/yaml", rec.Header().Get("Content-Type"))
+
+	var doc struct {
+		OpenAPI string                               `yaml:"openapi"`
+		Paths   map[string]map[string]map[string]any `yaml:"paths"`
+	}
+	require.NoError(t, yaml.Unmarshal(rec.Body.Bytes(), &doc))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+	routes := srv.echo.Routes()
+	require.NotEmpty(t, routes)
+	for _, r := range routes {
+		path := openAPIPath(r.Path)
+		ops, ok := doc.Paths[path]
+		if assert.True(t, ok, "route %s %s: path %s is not in openapi.yaml", r.Method, r.Path, path) {
+			assert.Contains(t, ops, strings.ToLower(r.Method), "route %s %s is not in openapi.yaml", r.Method, r.Path)
+		}
+	}
+	// The scenario endpoints are documented ahead of their wiring.
+	for _, p := range []string{"/__admin/scenarios", "/__admin/scenarios/{name}", "/__admin/default-scenario"} {
+		assert.Contains(t, doc.Paths, p)
+	}
+}
+
+// openAPIPath turns Echo's /a/:name into OpenAPI's /a/{name}.
+func openAPIPath(echoPath string) string {
+	parts := strings.Split(echoPath, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, ":") {
+			parts[i] = "{" + p[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func TestOpenAPIPath(t *testing.T) {
+	assert.Equal(t, "/__admin/scenarios/{name}", openAPIPath("/__admin/scenarios/:name"))
+	assert.Equal(t, "/__admin/requests", openAPIPath("/__admin/requests"))
 }

@@ -204,6 +204,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.POST("/__admin/requests/count", s.handleCountRequests)
 	e.DELETE("/__admin/requests", s.handleClearRequests)
 	e.POST("/__admin/reset", s.handleReset)
+	e.GET("/__admin/openapi.yaml", s.handleOpenAPI)
 	return e
 }
 
