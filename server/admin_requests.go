@@ -215,7 +215,7 @@ func (s *Server) handleGetRequests(c echo.Context) error {
 // {"count": n}. An empty body counts every request.
 func (s *Server) handleCountRequests(c echo.Context) error {
 	var f requestFilter
-	if err := s.decodeAdminBody(c, &f, `{"path": ..., "scenario": ..., "method": ..., "body": {...}}`); err != nil {
+	if err := s.decodeAdminBody(c, &f, `count body must be {"path": ..., "scenario": ..., "method": ..., "body": {...}}`); err != nil {
 		return err
 	}
 	return writeValue(c, http.StatusOK, map[string]int{"count": len(s.filter(&f, 0))})
@@ -229,8 +229,8 @@ func (s *Server) handleClearRequests(c echo.Context) error {
 
 // decodeAdminBody reads an admin call's JSON body into v. An empty body
 // leaves v as it is; unknown fields, trailing data and malformed JSON are
-// 400s naming the problem and the expected shape.
-func (s *Server) decodeAdminBody(c echo.Context, v any, shape string) error {
+// 400s that start with want, the expected shape, and name the problem.
+func (s *Server) decodeAdminBody(c echo.Context, v any, want string) error {
 	buf, err := s.readJSONBody(c)
 	if err != nil {
 		return err
@@ -242,10 +242,10 @@ func (s *Server) decodeAdminBody(c echo.Context, v any, shape string) error {
 	dec := json.NewDecoder(buf)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("body must be " + shape + ": " + err.Error())
+		return badRequest(want + ": " + err.Error())
 	}
 	if dec.More() {
-		return badRequest("body must be a single JSON object " + shape)
+		return badRequest(want + ": a single JSON object, without trailing data")
 	}
 	return nil
 }

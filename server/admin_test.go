@@ -270,10 +270,10 @@ func TestCountRequestsRefusesBadBodies(t *testing.T) {
 		status                  int
 		want                    string
 	}{
-		{"malformed JSON", `{"path":`, "application/json", 400, "body must be"},
+		{"malformed JSON", `{"path":`, "application/json", 400, "count body must be"},
 		{"an unknown field", `{"pgCno":"P1"}`, "application/json", 400, `unknown field "pgCno"`},
-		{"a body that is not an object", `{"body":"P1"}`, "application/json", 400, "body must be"},
-		{"trailing data", `{} {}`, "application/json", 400, "single JSON object"},
+		{"a body that is not an object", `{"body":"P1"}`, "application/json", 400, "count body must be"},
+		{"trailing data", `{} {}`, "application/json", 400, "without trailing data"},
 		{"not JSON", `path=/x`, "application/x-www-form-urlencoded", 415, "Content-Type must be application/json"},
 	}
 	for _, tt := range tests {
@@ -343,10 +343,13 @@ func TestPutClockRefusesBadBodies(t *testing.T) {
 		{"neither", `{}`, "clock body must be"},
 		{"an unknown field", `{"at":"2026-11-25T23:59:59+09:00"}`, `unknown field "at"`},
 		{"malformed JSON", `{"now":`, "clock body must be"},
+		{"trailing data", `{"advance":"1m"} x`, "without trailing data"},
+		{"an empty body", ``, "clock body must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			requireError(t, call(srv, http.MethodPut, "/__admin/clock", tt.body), http.StatusBadRequest, tt.want)
+			rec := call(srv, http.MethodPut, "/__admin/clock", tt.body, "Content-Type", "application/json")
+			requireError(t, rec, http.StatusBadRequest, tt.want)
 		})
 	}
 }
