@@ -90,6 +90,8 @@ type options struct {
 	seed            int64
 	bodyLimit       int64
 	shutdownTimeout time.Duration
+	journalSize     int
+	adminToken      string
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -105,6 +107,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.currency, "currency", "KRW", "currency of default answers: KRW or USD")
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
+	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
+	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
 	return fs
 }
@@ -178,6 +182,8 @@ func serve(args []string, stderr io.Writer) int {
 		BodyLimit:   o.bodyLimit,
 		Seed:        o.seed,
 		Currency:    o.currency,
+		JournalSize: o.journalSize,
+		AdminToken:  o.adminToken,
 	}
 	if o.mallIDs != "" {
 		for _, id := range strings.Split(o.mallIDs, ",") {
@@ -185,6 +191,10 @@ func serve(args []string, stderr io.Writer) int {
 				cfg.MallIDs = append(cfg.MallIDs, id)
 			}
 		}
+	}
+	if o.journalSize < 1 {
+		fmt.Fprintf(stderr, "kicc-mock: --journal-size %d must be at least 1\n", o.journalSize)
+		return 2
 	}
 	if o.currency != "KRW" && o.currency != "USD" {
 		fmt.Fprintf(stderr, "kicc-mock: --currency %q is not KRW or USD\n", o.currency)

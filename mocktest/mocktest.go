@@ -1,6 +1,3 @@
-// Package mocktest starts kicc-mock in-process from Go tests: one call gives
-// a running mock on a free loopback port, its URL and a KICC client pointed at
-// it, all stopped by t.Cleanup.
 package mocktest
 
 import (
@@ -24,6 +21,9 @@ type Mock struct {
 	Client *client.Client
 	// Server is the mock itself, for direct access to its clock and state.
 	Server *server.Server
+	// Admin controls the mock through its admin API, as a test of a mock
+	// running elsewhere would.
+	Admin *Admin
 }
 
 type settings struct {
@@ -67,5 +67,6 @@ func Start(t testing.TB, opts ...Option) *Mock {
 		URL:    ts.URL,
 		Client: client.New(ts.URL, s.mallID, s.copts...),
 		Server: srv,
+		Admin:  NewAdmin(ts.URL, WithToken(s.cfg.AdminToken)),
 	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -32,22 +31,17 @@ func (s *Server) handleGetClock(c echo.Context) error {
 	return writeValue(c, http.StatusOK, s.clockView())
 }
 
+const msgClockBody = `clock body must be {"now": RFC3339} or {"advance": duration}`
+
 // handlePutClock moves the clock: {"now": RFC 3339} or {"advance": "90m"}.
 // Either sets an offset; time keeps running from there.
 func (s *Server) handlePutClock(c echo.Context) error {
-	buf, err := s.readJSONBody(c)
-	if err != nil {
-		return err
-	}
-	defer putBuffer(buf)
 	var body struct {
 		Now     *string `json:"now"`
 		Advance *string `json:"advance"`
 	}
-	dec := json.NewDecoder(buf)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return badRequest("clock body must be {\"now\": RFC3339} or {\"advance\": duration}: " + err.Error())
+	if err := s.decodeAdminBody(c, &body, msgClockBody); err != nil {
+		return err
 	}
 	switch {
 	case body.Now != nil && body.Advance != nil:
@@ -65,7 +59,7 @@ func (s *Server) handlePutClock(c echo.Context) error {
 		}
 		s.clock.Advance(d)
 	default:
-		return badRequest("clock body must be {\"now\": RFC3339} or {\"advance\": duration}")
+		return badRequest(msgClockBody)
 	}
 	return writeValue(c, http.StatusOK, s.clockView())
 }

@@ -202,13 +202,6 @@ func TestRequestIDHeader(t *testing.T) {
 	assert.Equal(t, "mine-1", rec.Header().Get(RequestIDHeader), "a caller's id is kept")
 }
 
-func TestHealth(t *testing.T) {
-	s, _ := newTestServer(t)
-	a := send(t, s, "GET", "/__admin/health", "", "")
-	assert.Equal(t, http.StatusOK, a.status)
-	assert.Equal(t, map[string]any{"status": "UP", "version": "test"}, a.body)
-}
-
 func TestIdempotencyModes(t *testing.T) {
 	t.Run("kicc: a reused key is a duplicate, not a replay", func(t *testing.T) {
 		s, _ := newTestServer(t)

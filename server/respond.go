@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -29,8 +30,13 @@ func (e *httpError) body() []byte {
 	for k, v := range e.Extra {
 		m[k] = v
 	}
-	b, _ := json.Marshal(m) // a map of strings and ints always marshals
-	return b
+	// Messages quote what the client should send, such as "Bearer <token>";
+	// HTML escaping would make them unreadable, and this is no HTML.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m) // a map of strings and ints always encodes
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 func writeJSON(c echo.Context, status int, body []byte) error {

@@ -56,6 +56,12 @@ type Config struct {
 	Seed int64
 	// Currency is what default answers report (KRW when empty).
 	Currency string
+	// JournalSize is how many requests the journal keeps, newest first
+	// (DefaultJournalSize when 0).
+	JournalSize int
+	// AdminToken, when set, must come as "Authorization: Bearer <token>" on
+	// every admin call but health. KICC endpoints never need it.
+	AdminToken string
 }
 
 // Server is the mock. It is an http.Handler.
@@ -68,6 +74,12 @@ type Server struct {
 	ids    *kicc.IDGenerator
 	malls  map[string]bool
 	reqSeq atomic.Uint64
+
+	journal *journal
+	// resetHooks run on POST /__admin/reset after the built-in state (keys,
+	// journal, clock) is back to its start; state owners add theirs with
+	// onReset.
+	resetHooks []func()
 }
 
 // New builds a Server from cfg.
@@ -94,11 +106,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Ledger = store.NewMemory(cfg.MaxKeys)
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		clock:  clock.NewAdjustable(cfg.Clock),
-		ledger: cfg.Ledger,
-		ids:    kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		clock:   clock.NewAdjustable(cfg.Clock),
+		ledger:  cfg.Ledger,
+		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
+		journal: newJournal(cfg.JournalSize),
 	}
 	if len(cfg.MallIDs) > 0 {
 		s.malls = make(map[string]bool, len(cfg.MallIDs))
@@ -141,6 +154,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: s.nextRequestID,
 	}))
+	e.Use(s.recordJournal)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:    true,
 		LogURIPath:   true,
@@ -180,11 +194,17 @@ func (s *Server) newEcho() *echo.Echo {
 				Message: "internal error in kicc-mock; the server keeps serving"}
 		},
 	}))
+	e.Use(s.requireAdminToken)
 	e.POST(kicc.PathFind, s.handleFind)
-	e.GET("/__admin/health", s.handleHealth)
+	e.GET(pathHealth, s.handleHealth)
 	e.GET("/__admin/clock", s.handleGetClock)
 	e.PUT("/__admin/clock", s.handlePutClock)
 	e.DELETE("/__admin/clock", s.handleDeleteClock)
+	e.GET("/__admin/requests", s.handleGetRequests)
+	e.POST("/__admin/requests/count", s.handleCountRequests)
+	e.DELETE("/__admin/requests", s.handleClearRequests)
+	e.POST("/__admin/reset", s.handleReset)
+	e.GET("/__admin/openapi.yaml", s.handleOpenAPI)
 	return e
 }
 
