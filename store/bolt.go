@@ -1,0 +1,191 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
+)
+
+// DBFile is the file --data-dir keeps the mock's state in.
+const DBFile = "kicc-mock.db"
+
+// Persistent is the embedded database (bbolt) behind --data-dir. Writes are
+// not fsynced: what the mock promises is that a restart, even after kill -9,
+// neither forgets a key nor rewinds a sequence, and the kernel keeps written
+// pages across a process crash. A power failure may lose the last writes;
+// that is a fair trade for a test double that answers in microseconds.
+type Persistent struct {
+	db *bolt.DB
+}
+
+// Open opens (or creates) DIR/kicc-mock.db. A second process on the same
+// directory fails after a second instead of waiting for the lock forever.
+func Open(dir string) (*Persistent, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return &Persistent{db: db}, nil
+}
+
+// Close closes the database.
+func (p *Persistent) Close() error { return p.db.Close() }
+
+// Bolt is a Ledger that keeps its keys in memory for the check and writes
+// every first claim through to the database before the request proceeds, so
+// a key answered 0000 is a duplicate after any restart the same day.
+type Bolt struct {
+	mem *Memory
+	db  *bolt.DB
+}
+
+var _ Ledger = (*Bolt)(nil)
+
+// ledgerBucket is the bucket of one KST day: "ledger-<day number>".
+func ledgerBucket(day int64) []byte { return []byte("ledger-" + strconv.FormatInt(day, 10)) }
+
+// responseBucket holds replay-mode answers of the day.
+func responseBucket(day int64) []byte { return []byte("replay-" + strconv.FormatInt(day, 10)) }
+
+// Ledger loads the keys of now's KST day and the day before into a ledger
+// of at most max keys, and drops older days from the database.
+func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
+	l := &Bolt{mem: NewMemory(max), db: p.db}
+	today := kicc.Day(now)
+	err := p.db.Update(func(tx *bolt.Tx) error {
+		var stale [][]byte
+		err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			day, kind, ok := parseBucket(name)
+			if !ok {
+				return nil
+			}
+			if day < today-1 || day > today {
+				stale = append(stale, append([]byte(nil), name...))
+				return nil
+			}
+			at := time.Unix((day*86400)-9*3600, 0) // any instant of that KST day
+			return b.ForEach(func(k, v []byte) error {
+				mall, key, ok := splitKey(k)
+				if !ok {
+					return nil
+				}
+				if kind == "ledger" {
+					var fp uint64
+					if len(v) == 8 {
+						fp = binary.BigEndian.Uint64(v)
+					}
+					_, err := l.mem.Claim(at, mall, key, fp)
+					if errors.Is(err, ErrFull) {
+						return nil // over the cap: the rest is refused anyway
+					}
+					return err
+				}
+				l.mem.Settle(at, mall, key, append([]byte(nil), v...))
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range stale {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading the idempotency ledger: %w", err)
+	}
+	return l, nil
+}
+
+func parseBucket(name []byte) (day int64, kind string, ok bool) {
+	for _, k := range []string{"ledger-", "replay-"} {
+		if len(name) > len(k) && string(name[:len(k)]) == k {
+			d, err := strconv.ParseInt(string(name[len(k):]), 10, 64)
+			return d, k[:len(k)-1], err == nil
+		}
+	}
+	return 0, "", false
+}
+
+func joinKey(mallID, key string) []byte { return []byte(mallID + "\x00" + key) }
+
+func splitKey(k []byte) (string, string, bool) {
+	for i, c := range k {
+		if c == 0 {
+			return string(k[:i]), string(k[i+1:]), true
+		}
+	}
+	return "", "", false
+}
+
+// Claim implements Ledger.
+func (l *Bolt) Claim(now time.Time, mallID, key string, fingerprint uint64) (Claim, error) {
+	c, err := l.mem.Claim(now, mallID, key, fingerprint)
+	if err != nil || !c.First {
+		return c, err
+	}
+	day := kicc.Day(now)
+	var fp [8]byte
+	binary.BigEndian.PutUint64(fp[:], fingerprint)
+	err = l.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(ledgerBucket(day))
+		if err != nil {
+			return err
+		}
+		return b.Put(joinKey(mallID, key), fp[:])
+	})
+	if err != nil {
+		return Claim{}, fmt.Errorf("recording key: %w", err)
+	}
+	return c, nil
+}
+
+// Settle implements Ledger.
+func (l *Bolt) Settle(now time.Time, mallID, key string, response []byte) {
+	l.mem.Settle(now, mallID, key, response)
+	_ = l.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(responseBucket(kicc.Day(now)))
+		if err != nil {
+			return err
+		}
+		return b.Put(joinKey(mallID, key), response)
+	})
+}
+
+// Len implements Ledger.
+func (l *Bolt) Len() int { return l.mem.Len() }
+
+// Reset implements Ledger: it forgets every key, on disk too.
+func (l *Bolt) Reset() {
+	l.mem.Reset()
+	_ = l.db.Update(func(tx *bolt.Tx) error {
+		var names [][]byte
+		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if _, _, ok := parseBucket(name); ok {
+				names = append(names, append([]byte(nil), name...))
+			}
+			return nil
+		})
+		for _, n := range names {
+			if err := tx.DeleteBucket(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
