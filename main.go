@@ -2,6 +2,7 @@
 // tests and local development.
 //
 //	kicc-mock [serve] [flags]   serve the mock (the default)
+//	kicc-mock validate PATH...  check scenario files; print file:line: message, exit 1 on any
 //	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
 //	kicc-mock version           print the version
 //
@@ -25,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 )
 
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
+	case "validate":
+		return validate(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
 		return 0
@@ -60,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   kicc-mock [serve] [flags]   serve the mock (default)
+  kicc-mock validate PATH...  check scenario files (or directories of them)
   kicc-mock healthcheck       exit 0 when the mock at --addr answers its health check
   kicc-mock version           print the version
 
@@ -90,6 +95,9 @@ type options struct {
 	seed            int64
 	bodyLimit       int64
 	shutdownTimeout time.Duration
+	scenarios       string
+	watch           bool
+	maxDelay        time.Duration
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -106,6 +114,9 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
+	fs.StringVar(&o.scenarios, "scenarios", "", "directory of scenario files (*.yaml) added to the built-ins")
+	fs.BoolVar(&o.watch, "watch", false, "reload --scenarios when its files change; a bad file keeps the last good set")
+	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused")
 	return fs
 }
 
@@ -178,6 +189,9 @@ func serve(args []string, stderr io.Writer) int {
 		BodyLimit:   o.bodyLimit,
 		Seed:        o.seed,
 		Currency:    o.currency,
+		ScenarioDir: o.scenarios,
+		Watch:       o.watch,
+		MaxDelay:    o.maxDelay,
 	}
 	if o.mallIDs != "" {
 		for _, id := range strings.Split(o.mallIDs, ",") {

@@ -164,6 +164,7 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 	sc := &Scenario{Source: p.opts.Source, File: p.file, Line: n.Line}
 	var nameNode, responses, seqKey *yaml.Node
 	var body []*yaml.Node // body nodes, checked once the endpoints are known
+	errsBefore := len(p.errs)
 	ok := p.mapping(n, "a scenario", scenarioKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "name":
@@ -206,7 +207,9 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 		p.errf(seqKey, "sequenceKey names a request field, as in cancelPgCno")
 	}
 	if responses == nil {
-		p.errf(n, "scenario %q needs responses (a list; the last one repeats)", sc.Name)
+		if len(p.errs) == errsBefore { // else a misspelt key was reported already
+			p.errf(n, "scenario %q needs responses (a list; the last one repeats)", sc.Name)
+		}
 		return nil
 	}
 	if responses.Kind != yaml.SequenceNode || len(responses.Content) == 0 {
@@ -217,9 +220,9 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 		r, b := p.response(deref(item))
 		if r != nil {
 			sc.Responses = append(sc.Responses, r)
-			if b != nil {
-				body = append(body, b)
-			}
+		}
+		if b != nil && b.Kind == yaml.MappingNode {
+			body = append(body, b)
 		}
 	}
 	for _, b := range body {
@@ -380,7 +383,7 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 		p.errf(faultNode, "a fault response sends no status or body; drop one of them")
 	}
 	if len(p.errs) > errsBefore {
-		return nil, nil
+		return nil, bodyNode
 	}
 	return r, bodyNode
 }
