@@ -340,3 +340,24 @@ func TestEveryFaultNameHasAnImplementation(t *testing.T) {
 		assert.True(t, server.HasFault(f), f)
 	}
 }
+
+// TestFaultsLeaveAKeepAliveClientUsable sends every fault through one
+// ordinary pooled client, as an application would, with a normal request
+// between each: the fault reaches the client as an error and the next
+// request is served.
+func TestFaultsLeaveAKeepAliveClientUsable(t *testing.T) {
+	m := newMock(t, server.Config{})
+	m.client = &http.Client{Transport: &http.Transport{}}
+	for _, tc := range []struct{ scenario, fault string }{
+		{"conn-reset", "reset"}, {"empty-response", "empty"}, {"malformed-json", "malformed"}, {"timeout", "hang"},
+	} {
+		m.healthy(t)
+		ch := m.findAsync(context.Background(), m.cancelReq("25112512300010000002"), tc.scenario)
+		if tc.fault == "hang" {
+			m.clock.BlockUntil(1)
+			m.clock.Advance(server.DefaultHangDuration)
+		}
+		checkOutcome(t, expect{fault: tc.fault}, <-ch)
+		m.healthy(t)
+	}
+}

@@ -224,6 +224,9 @@ func (s *Server) newEcho() *echo.Echo {
 				slog.Duration("duration", v.Latency),
 				slog.String("request_id", v.RequestID),
 			}
+			if name, ok := c.Get(ScenarioKey).(string); ok {
+				attrs = append(attrs, slog.String("scenario", name))
+			}
 			if v.Error != nil {
 				attrs = append(attrs, slog.String("error", v.Error.Error()))
 			}
