@@ -20,7 +20,8 @@ func (hangFault) Apply(c echo.Context, env *FaultEnv) error {
 	select {
 	case <-env.Clock.After(env.Hang):
 	case <-ctx.Done():
-		return nil // the client gave up, as it should
+		c.Response().Status = StatusClientClosed // for the access log
+		return nil                               // the client gave up, as it should
 	case <-env.Stopping:
 	}
 	conn, err := hijack(c)
