@@ -2,6 +2,7 @@
 // tests and local development.
 //
 //	kicc-mock [serve] [flags]   serve the mock (the default)
+//	kicc-mock validate PATH...  check scenario files; print file:line: message, exit 1 on any
 //	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
 //	kicc-mock version           print the version
 //
@@ -25,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 )
 
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
+	case "validate":
+		return validate(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
 		return 0
@@ -60,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   kicc-mock [serve] [flags]   serve the mock (default)
+  kicc-mock validate PATH...  check scenario files (or directories of them)
   kicc-mock healthcheck       exit 0 when the mock at --addr answers its health check
   kicc-mock version           print the version
 
@@ -92,6 +97,9 @@ type options struct {
 	shutdownTimeout time.Duration
 	journalSize     int
 	adminToken      string
+	scenarios       string
+	watch           bool
+	maxDelay        time.Duration
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -110,6 +118,9 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
 	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
+	fs.StringVar(&o.scenarios, "scenarios", "", "directory of scenario files (*.yaml) added to the built-ins")
+	fs.BoolVar(&o.watch, "watch", false, "reload --scenarios when its files change; a bad file keeps the last good set")
+	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused")
 	return fs
 }
 
@@ -184,6 +195,9 @@ func serve(args []string, stderr io.Writer) int {
 		Currency:    o.currency,
 		JournalSize: o.journalSize,
 		AdminToken:  o.adminToken,
+		ScenarioDir: o.scenarios,
+		Watch:       o.watch,
+		MaxDelay:    o.maxDelay,
 	}
 	if o.mallIDs != "" {
 		for _, id := range strings.Split(o.mallIDs, ",") {

@@ -8,14 +8,24 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/scenarios"
 )
 
 // handleFind serves POST /api/trades/wechatpay/find, both inquiries. The
-// order of checks is the contract: HTTP-level problems (415, 413, 400), then
-// field rules (1001-1003), then the merchant allow-list (1030), then the
-// idempotency key (1010), and only then an answer. A request rejected before
-// the key check does not use up its key.
+// order of checks is the contract: HTTP-level problems (an unknown
+// X-KICC-Mock-Scenario, 415, 413, 400, a header scenario of the other
+// inquiry), then field rules (1001-1003), then the merchant allow-list
+// (1030), then the idempotency key (1010), and only then an answer: the
+// header's scenario, a magic id's, a matching rule's, or the endpoint's
+// default. A request rejected before the key check does not use up its key.
 func (s *Server) handleFind(c echo.Context) error {
+	st := s.scen.Load()
+	var forced *scenarios.Scenario
+	if h := c.Request().Header[ScenarioHeader]; len(h) > 0 && h[0] != "" {
+		if forced = st.set.Lookup(h[0]); forced == nil {
+			return unknownScenario(h[0], st.set)
+		}
+	}
 	buf, err := s.readJSONBody(c)
 	if err != nil {
 		return err
@@ -26,6 +36,10 @@ func (s *Server) handleFind(c echo.Context) error {
 	var be *kicc.BodyError
 	if errors.As(err, &be) {
 		return &httpError{Status: http.StatusBadRequest, Message: be.Msg}
+	}
+	ep := findEndpoint(&req)
+	if forced != nil && !forced.AppliesTo(ep) {
+		return wrongEndpoint(forced, ep)
 	}
 	var fe *kicc.FieldError
 	if errors.As(err, &fe) || func() bool { fe = req.Validate(); return fe != nil }() {
@@ -42,6 +56,16 @@ func (s *Server) handleFind(c echo.Context) error {
 		return writeJSON(c, http.StatusOK, out.replay)
 	case !out.proceed:
 		return s.findError(c, &req, out.resCd, out.detail)
+	}
+	sc := forced
+	if sc == nil {
+		sc = st.set.Select(ep, findID(&req), (*findFields)(&req))
+	}
+	if sc == nil {
+		sc = st.defaults[ep]
+	}
+	if sc != nil {
+		return s.answerFind(c, sc, &req, now)
 	}
 	var answer any
 	if req.IsCancel() {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/kicc-mock/kicc-mock/clock"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/store"
 )
 
@@ -62,7 +64,25 @@ type Config struct {
 	// AdminToken, when set, must come as "Authorization: Bearer <token>" on
 	// every admin call but health. KICC endpoints never need it.
 	AdminToken string
+	// ScenarioDir holds user scenario files (*.yaml, *.yml) added to the
+	// built-ins; empty means built-ins only. A bad file fails New.
+	ScenarioDir string
+	// Watch reloads ScenarioDir when its files change, keeping the last good
+	// set when a file is bad. WatchInterval is the polling period
+	// (DefaultWatchInterval when 0), on Clock.
+	Watch         bool
+	WatchInterval time.Duration
+	// MaxDelay caps every scripted delay (scenarios.DefaultMaxDelay when 0):
+	// files asking for more are refused at load, and built-ins are cut to it.
+	MaxDelay time.Duration
+	// HangDuration is how long the hang fault holds a connection
+	// (DefaultHangDuration when 0).
+	HangDuration time.Duration
 }
+
+// DefaultHangDuration holds a hung connection past KICC clients' 30 s
+// timeout and below HTTPServer's 90 s write timeout.
+const DefaultHangDuration = 60 * time.Second
 
 // Server is the mock. It is an http.Handler.
 type Server struct {
@@ -80,6 +100,14 @@ type Server struct {
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
 	resetHooks []func()
+	scen       atomic.Pointer[scenarioState]
+	scenMu     sync.Mutex // serialises changes to layers
+	layers     scenarioLayers
+	sequences  store.Sequences
+	watchSum   uint64 // the watcher's view of ScenarioDir
+	watchDone  chan struct{}
+	stopping   chan struct{} // closed by Close
+	stopOnce   sync.Once
 }
 
 // New builds a Server from cfg.
@@ -105,6 +133,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ledger == nil {
 		cfg.Ledger = store.NewMemory(cfg.MaxKeys)
 	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = scenarios.DefaultMaxDelay
+	}
+	if cfg.HangDuration <= 0 {
+		cfg.HangDuration = DefaultHangDuration
+	}
+	if cfg.WatchInterval <= 0 {
+		cfg.WatchInterval = DefaultWatchInterval
+	}
 	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
@@ -112,6 +149,13 @@ func New(cfg Config) (*Server, error) {
 		ledger:  cfg.Ledger,
 		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
 		journal: newJournal(cfg.JournalSize),
+
+		sequences: store.NewMemorySequences(),
+		stopping:  make(chan struct{}),
+		watchDone: make(chan struct{}),
+	}
+	if err := s.initScenarios(); err != nil {
+		return nil, err
 	}
 	if len(cfg.MallIDs) > 0 {
 		s.malls = make(map[string]bool, len(cfg.MallIDs))
@@ -120,7 +164,20 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.echo = s.newEcho()
+	if cfg.Watch && cfg.ScenarioDir != "" {
+		go s.watch()
+	} else {
+		close(s.watchDone)
+	}
 	return s, nil
+}
+
+// Close stops the scenario watcher and ends held (hang) connections. The
+// server keeps answering other requests; HTTPServer calls Close when the
+// http.Server shuts down.
+func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stopping) })
+	<-s.watchDone
 }
 
 // ServeHTTP serves the mock.
@@ -133,7 +190,7 @@ func (s *Server) Clock() *clock.Adjustable { return s.clock }
 // write timeout leaves room for the longest scripted delay (30 s) and the
 // client's own 30 s timeout.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -143,6 +200,8 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(s.Close)
+	return hs
 }
 
 func (s *Server) newEcho() *echo.Echo {
@@ -177,6 +236,9 @@ func (s *Server) newEcho() *echo.Echo {
 				slog.Int("status", v.Status),
 				slog.Duration("duration", v.Latency),
 				slog.String("request_id", v.RequestID),
+			}
+			if name, ok := c.Get(ScenarioKey).(string); ok {
+				attrs = append(attrs, slog.String("scenario", name))
 			}
 			if v.Error != nil {
 				attrs = append(attrs, slog.String("error", v.Error.Error()))

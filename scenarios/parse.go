@@ -1,0 +1,515 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Version is the file format version this kicc-mock reads.
+const Version = 1
+
+// DefaultMaxDelay is the longest delay a file may ask for unless configured
+// otherwise: KICC's clients time out at 30 s.
+const DefaultMaxDelay = 30 * time.Second
+
+// MaxNameBytes keeps "mock-<name>" within pgCno's 60 bytes, so that every
+// scenario is reachable by magic id.
+const MaxNameBytes = 55
+
+// Options tune Parse.
+type Options struct {
+	// MaxDelay rejects longer delays (DefaultMaxDelay when 0).
+	MaxDelay time.Duration
+	// Source is recorded in the scenarios (SourceFile when empty).
+	Source Source
+}
+
+// The keys of each mapping of the format; the JSON Schema lists the same.
+var (
+	fileKeys     = []string{"version", "scenarios"}
+	scenarioKeys = []string{"name", "description", "endpoint", "match", "priority", "sequenceKey", "responses"}
+	responseKeys = []string{"status", "body", "delay", "fault"}
+	delayKeys    = []string{"min", "max"}
+	matcherKeys  = []string{"exact", "glob", "regex"}
+)
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Parse reads one scenario file. On any mistake it returns an ErrorList
+// naming every one found, each as "file:line: message".
+func Parse(file string, data []byte, opts Options) ([]*Scenario, error) {
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = DefaultMaxDelay
+	}
+	if opts.Source == "" {
+		opts.Source = SourceFile
+	}
+	p := &parser{file: file, opts: opts}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		return nil, ErrorList{{File: file, Line: line, Msg: "not valid YAML: " + msg}}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, ErrorList{{File: file, Line: 1, Msg: "empty file; a scenario file starts with \"version: 1\" and \"scenarios:\""}}
+	}
+	out := p.file_(deref(doc.Content[0]))
+	if err := p.errs.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type parser struct {
+	file string
+	opts Options
+	errs ErrorList
+}
+
+func (p *parser) errf(n *yaml.Node, format string, args ...any) {
+	line := 1
+	if n != nil && n.Line > 0 {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// mapping walks a mapping node: it reports unknown and repeated keys and
+// calls fn for each known one.
+func (p *parser) mapping(n *yaml.Node, what string, known []string, fn func(key string, k, v *yaml.Node)) bool {
+	if n.Kind != yaml.MappingNode {
+		p.errf(n, "%s must be a mapping (key: value lines)", what)
+		return false
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if prev, dup := seen[k.Value]; dup {
+			p.errf(k, "%s: key %q repeated (first at line %d)", what, k.Value, prev)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if known != nil && !slices.Contains(known, k.Value) {
+			p.errf(k, "unknown key %q in %s%s; known keys: %s", k.Value, what, suggest(k.Value, known), strings.Join(known, ", "))
+			continue
+		}
+		fn(k.Value, k, v)
+	}
+	return true
+}
+
+func (p *parser) file_(n *yaml.Node) []*Scenario {
+	var out []*Scenario
+	var version, list *yaml.Node
+	if !p.mapping(n, "the file", fileKeys, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "version":
+			version = v
+		case "scenarios":
+			list = v
+		}
+	}) {
+		return nil
+	}
+	switch {
+	case version == nil:
+		p.errf(n, "missing \"version: %d\" (the format is versioned)", Version)
+	case version.Kind != yaml.ScalarNode || version.Value != strconv.Itoa(Version):
+		p.errf(version, "version %s is not supported; this kicc-mock reads version %d", version.Value, Version)
+	}
+	if list == nil {
+		p.errf(n, "missing \"scenarios:\" (a list of scenarios)")
+		return nil
+	}
+	if list.Kind != yaml.SequenceNode {
+		p.errf(list, "scenarios must be a list (lines starting with \"- \")")
+		return nil
+	}
+	names := map[string]int{}
+	for _, item := range list.Content {
+		sc := p.scenario(deref(item))
+		if sc == nil {
+			continue
+		}
+		if prev, dup := names[sc.Name]; dup {
+			p.errf(item, "scenario %q is already defined at line %d", sc.Name, prev)
+			continue
+		}
+		names[sc.Name] = sc.Line
+		out = append(out, sc)
+	}
+	return out
+}
+
+func (p *parser) scenario(n *yaml.Node) *Scenario {
+	sc := &Scenario{Source: p.opts.Source, File: p.file, Line: n.Line}
+	var nameNode, responses, seqKey *yaml.Node
+	var body []*yaml.Node // body nodes, checked once the endpoints are known
+	errsBefore := len(p.errs)
+	ok := p.mapping(n, "a scenario", scenarioKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "name":
+			nameNode = v
+			sc.Name = p.str(v, "name")
+		case "description":
+			sc.Description = p.str(v, "description")
+		case "endpoint":
+			sc.Endpoints = p.endpoints(v)
+		case "match":
+			sc.Match = p.match(v)
+		case "priority":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
+				p.errf(v, "priority must be a whole number (higher wins)")
+				return
+			}
+			sc.Priority, _ = strconv.Atoi(v.Value)
+		case "sequenceKey":
+			seqKey = v
+			sc.SequenceKey = p.str(v, "sequenceKey")
+		case "responses":
+			responses = v
+		}
+	})
+	if !ok {
+		return nil
+	}
+	switch {
+	case nameNode == nil:
+		p.errf(n, "a scenario needs a name")
+	case sc.Name == "":
+	case len(sc.Name) > MaxNameBytes:
+		p.errf(nameNode, "name %q is %d bytes; at most %d, so that mock-<name> fits in pgCno", sc.Name, len(sc.Name), MaxNameBytes)
+	case !nameRE.MatchString(sc.Name):
+		p.errf(nameNode, "name %q may hold only letters, digits, - and _ (it is sent in a header and in magic ids)", sc.Name)
+	case strings.HasPrefix(sc.Name, "mock-"):
+		p.errf(nameNode, "name %q must not start with mock- (magic ids add that prefix)", sc.Name)
+	}
+	if seqKey != nil && sc.SequenceKey == "" {
+		p.errf(seqKey, "sequenceKey names a request field, as in cancelPgCno")
+	}
+	if responses == nil {
+		if len(p.errs) == errsBefore { // else a misspelt key was reported already
+			p.errf(n, "scenario %q needs responses (a list; the last one repeats)", sc.Name)
+		}
+		return nil
+	}
+	if responses.Kind != yaml.SequenceNode || len(responses.Content) == 0 {
+		p.errf(responses, "responses must be a non-empty list (lines starting with \"- \")")
+		return nil
+	}
+	for _, item := range responses.Content {
+		r, b := p.response(deref(item))
+		if r != nil {
+			sc.Responses = append(sc.Responses, r)
+		}
+		if b != nil && b.Kind == yaml.MappingNode {
+			body = append(body, b)
+		}
+	}
+	for _, b := range body {
+		p.checkStatusFields(sc, b)
+	}
+	if len(sc.Responses) != len(responses.Content) {
+		return nil
+	}
+	return sc
+}
+
+// checkStatusFields catches the commonest slip: the payment inquiry's status
+// field is statusCd, the cancel inquiry's is cancelStatus.
+func (p *parser) checkStatusFields(sc *Scenario, body *yaml.Node) {
+	only := func(ep Endpoint) bool { return len(sc.Endpoints) == 1 && sc.Endpoints[0] == ep }
+	for i := 0; i+1 < len(body.Content); i += 2 {
+		k := body.Content[i]
+		switch {
+		case k.Value == "cancelStatus" && only(FindPayment):
+			p.errf(k, "cancelStatus is the cancel inquiry's field; the payment inquiry (find-payment) answers statusCd")
+		case k.Value == "statusCd" && only(FindCancel):
+			p.errf(k, "statusCd is the payment inquiry's field; the cancel inquiry (find-cancel) answers cancelStatus")
+		}
+	}
+}
+
+func (p *parser) str(n *yaml.Node, what string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, "%s must be a string", what)
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) endpoints(n *yaml.Node) []Endpoint {
+	var items []*yaml.Node
+	switch n.Kind {
+	case yaml.ScalarNode:
+		items = []*yaml.Node{n}
+	case yaml.SequenceNode:
+		items = n.Content
+	default:
+		p.errf(n, "endpoint must be one endpoint or a list of them")
+		return nil
+	}
+	var out []Endpoint
+	for _, it := range items {
+		it = deref(it)
+		ep := Endpoint(it.Value)
+		if it.Kind != yaml.ScalarNode || !ep.Known() {
+			known := make([]string, len(Endpoints))
+			for i, e := range Endpoints {
+				known[i] = string(e)
+			}
+			p.errf(it, "unknown endpoint %q%s; known endpoints: %s", it.Value, suggest(it.Value, known), strings.Join(known, ", "))
+			continue
+		}
+		out = append(out, ep)
+	}
+	return out
+}
+
+func (p *parser) match(n *yaml.Node) []Condition {
+	var out []Condition
+	p.mapping(n, "match", nil, func(field string, k, v *yaml.Node) {
+		c := Condition{Field: field}
+		if field == "" || strings.HasPrefix(field, ".") || strings.HasSuffix(field, ".") {
+			p.errf(k, "match: %q is not a field name (dotted for nested fields, as in amountInfo.currency)", field)
+			return
+		}
+		switch v.Kind {
+		case yaml.ScalarNode:
+			if v.Tag == "!!null" {
+				p.errf(v, "match: %s needs a value to compare", field)
+				return
+			}
+			if isGlob(v.Value) {
+				c.Glob = p.glob(v, v.Value)
+			} else {
+				c.Exact = v.Value
+			}
+		case yaml.MappingNode:
+			var set int
+			p.mapping(v, "match."+field, matcherKeys, func(kind string, _, mv *yaml.Node) {
+				set++
+				s := p.str(mv, "match."+field+"."+kind)
+				switch kind {
+				case "exact":
+					c.Exact = s
+				case "glob":
+					c.Glob = p.glob(mv, s)
+				case "regex":
+					re, err := regexp.Compile(s)
+					if err != nil {
+						p.errf(mv, "match: %s: bad regular expression: %v", field, err)
+						return
+					}
+					c.Regex = re
+				}
+			})
+			if set != 1 {
+				p.errf(v, "match: %s takes one of exact, glob or regex", field)
+				return
+			}
+		default:
+			p.errf(v, "match: %s must be a string, a glob, or {regex: \"...\"}", field)
+			return
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
+func (p *parser) glob(n *yaml.Node, g string) string {
+	if _, err := pathMatch(g); err != nil {
+		p.errf(n, "bad glob %q: %v", g, err)
+	}
+	return g
+}
+
+func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
+	r := &Response{Line: n.Line}
+	var bodyNode, statusNode, faultNode *yaml.Node
+	errsBefore := len(p.errs)
+	ok := p.mapping(n, "a response", responseKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "status":
+			statusNode = v
+			s, err := strconv.Atoi(v.Value)
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || err != nil || s < 200 || s > 599 {
+				p.errf(v, "status must be an HTTP status code from 200 to 599, got %s", describe(v))
+				return
+			}
+			r.Status = s
+		case "body":
+			bodyNode = v
+			if v.Kind != yaml.MappingNode {
+				p.errf(v, "body must be a mapping of response fields, as in {cancelStatus: TS02}")
+				return
+			}
+			r.Body = p.value(v, "")
+		case "delay":
+			r.Delay = p.delay(v)
+		case "fault":
+			faultNode = v
+			f := p.str(v, "fault")
+			if f != "" && !slices.Contains(Faults, f) {
+				p.errf(v, "unknown fault %q%s; known faults: %s", f, suggest(f, Faults), strings.Join(Faults, ", "))
+				return
+			}
+			r.Fault = f
+		}
+	})
+	if !ok {
+		return nil, nil
+	}
+	if faultNode != nil && (bodyNode != nil || statusNode != nil) {
+		p.errf(faultNode, "a fault response sends no status or body; drop one of them")
+	}
+	if len(p.errs) > errsBefore {
+		return nil, bodyNode
+	}
+	return r, bodyNode
+}
+
+func describe(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return strconv.Quote(n.Value)
+	}
+	return "a " + map[yaml.Kind]string{yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}[n.Kind]
+}
+
+func (p *parser) delay(n *yaml.Node) Delay {
+	var d Delay
+	switch n.Kind {
+	case yaml.ScalarNode:
+		d.Min = p.duration(n)
+		d.Max = d.Min
+	case yaml.MappingNode:
+		var minN, maxN *yaml.Node
+		p.mapping(n, "delay", delayKeys, func(key string, _, v *yaml.Node) {
+			if key == "min" {
+				minN, d.Min = v, p.duration(v)
+			} else {
+				maxN, d.Max = v, p.duration(v)
+			}
+		})
+		if minN == nil || maxN == nil {
+			p.errf(n, "a delay range needs both min and max, as in {min: 1s, max: 5s}")
+			return d
+		}
+		if d.Min > d.Max {
+			p.errf(minN, "delay min %v is longer than max %v", d.Min, d.Max)
+		}
+		n = maxN
+	default:
+		p.errf(n, "delay must be a duration (3s) or a range {min: 1s, max: 5s}")
+		return d
+	}
+	if d.Max > p.opts.MaxDelay {
+		p.errf(n, "delay %v is over the maximum of %v (--max-delay); to hold the connection past the client's timeout use fault: hang", d.Max, p.opts.MaxDelay)
+	}
+	return d
+}
+
+func (p *parser) duration(n *yaml.Node) time.Duration {
+	if n.Kind != yaml.ScalarNode {
+		p.errf(n, "a delay is a duration such as 3s, 500ms or 1m30s")
+		return 0
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil {
+		if _, numErr := strconv.ParseFloat(n.Value, 64); numErr == nil {
+			p.errf(n, "delay %s needs a unit, as in %ss or %sms", n.Value, n.Value, n.Value)
+		} else {
+			p.errf(n, "delay %q is not a duration such as 3s, 500ms or 1m30s", n.Value)
+		}
+		return 0
+	}
+	if d < 0 {
+		p.errf(n, "delay %v is negative", d)
+		return 0
+	}
+	return d
+}
+
+// value converts a body node; key is the field name it sits under.
+func (p *parser) value(n *yaml.Node, key string) *Value {
+	n = deref(n)
+	v := &Value{Line: n.Line}
+	switch n.Kind {
+	case yaml.MappingNode:
+		v.Kind = KindObject
+		p.mapping(n, "body", nil, func(k string, _, c *yaml.Node) {
+			v.Fields = append(v.Fields, Field{k, p.value(c, k)})
+		})
+	case yaml.SequenceNode:
+		v.Kind = KindList
+		for _, c := range n.Content {
+			v.Items = append(v.Items, p.value(c, ""))
+		}
+	case yaml.ScalarNode:
+		p.scalar(n, key, v)
+	}
+	return v
+}
+
+func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
+	switch n.Tag {
+	case "!!null":
+		v.Kind = KindNull
+		return
+	case "!!bool":
+		v.Kind = KindBool
+		_ = n.Decode(&v.Bool)
+		return
+	case "!!int", "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil {
+			v.Kind = KindNumber
+			var i int64
+			if n.Tag == "!!int" && n.Decode(&i) == nil {
+				v.Text = strconv.FormatInt(i, 10)
+			} else {
+				v.Text = strconv.FormatFloat(f, 'f', -1, 64)
+			}
+			if _, ok := number(v.Text); ok {
+				return
+			}
+		}
+		p.errf(n, "%s: %q is not a JSON number", key, n.Value)
+		return
+	}
+	v.Kind = KindString
+	v.Text = n.Value
+	t, err := ParseTemplate(n.Value)
+	if err != nil {
+		p.errf(n, "%s: %v", key, err)
+		return
+	}
+	v.Tmpl = t
+	if NumericFields[key] {
+		v.Numeric = true
+		if t == nil {
+			if _, ok := number(n.Value); !ok {
+				p.errf(n, "%s is a number in KICC's answers; %q is not one", key, n.Value)
+			}
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
+)
+
+// MaxTemplateOutput caps what one templated string renders to: the language
+// has no loops, but gofakeit can make long text on request.
+const MaxTemplateOutput = 4 << 10
+
+// Env is what templates read when a response is rendered.
+type Env struct {
+	Request Fields
+	Now     time.Time
+	// NewID returns a fresh 20-digit KICC id.
+	NewID func() string
+	// Faker makes fake data; seed it from the request for stable answers.
+	Faker *gofakeit.Faker
+}
+
+// Template is a string with {{...}} expressions, parsed at load time so a
+// bad expression is a file:line error and rendering cannot fail.
+//
+//	{{request.pgCno}}          a request field (dotted for nested ones), "" when absent
+//	{{now}}                    the clock's time in KST, yyyyMMddHHmmss
+//	{{today}}                  the clock's date in KST, yyyyMMdd
+//	{{newId}}                  a new 20-digit KICC id
+//	{{fake "firstname"}}       gofakeit data: a function name, optional ":params"
+//	{{urlencode "text"}}       text URL-encoded as UTF-8 (for resDetailMsg)
+type Template struct {
+	parts []part
+}
+
+type part struct {
+	lit string
+	fn  func(*Env) string
+}
+
+// ParseTemplate parses s. It returns nil, nil when s holds no "{{".
+func ParseTemplate(s string) (*Template, error) {
+	if !strings.Contains(s, "{{") {
+		return nil, nil
+	}
+	t := &Template{}
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			t.parts = append(t.parts, part{lit: s})
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, part{lit: s[:i]})
+		}
+		rest := s[i+2:]
+		j := strings.Index(rest, "}}")
+		if j < 0 {
+			return nil, errors.New("template: \"{{\" without a closing \"}}\"")
+		}
+		fn, err := parseExpr(strings.TrimSpace(rest[:j]))
+		if err != nil {
+			return nil, fmt.Errorf("template {{%s}}: %w", rest[:j], err)
+		}
+		t.parts = append(t.parts, part{fn: fn})
+		s = rest[j+2:]
+	}
+	return t, nil
+}
+
+// Single reports whether the template is one expression and nothing else.
+func (t *Template) Single() bool { return len(t.parts) == 1 && t.parts[0].fn != nil }
+
+// Render evaluates the template.
+func (t *Template) Render(env *Env) string {
+	var b strings.Builder
+	for _, p := range t.parts {
+		if p.fn == nil {
+			b.WriteString(p.lit)
+		} else {
+			b.WriteString(p.fn(env))
+		}
+		if b.Len() > MaxTemplateOutput {
+			return b.String()[:MaxTemplateOutput]
+		}
+	}
+	return b.String()
+}
+
+func parseExpr(expr string) (func(*Env) string, error) {
+	name, arg, hasArg := strings.Cut(expr, " ")
+	arg = strings.TrimSpace(arg)
+	var s string
+	if hasArg && arg != "" {
+		var err error
+		s, err = strconv.Unquote(arg)
+		if err != nil || (arg[0] != '"' && arg[0] != '`') {
+			return nil, fmt.Errorf("the argument of %s must be one quoted string, as in %s \"...\"", name, name)
+		}
+	}
+	if field, ok := strings.CutPrefix(name, "request."); ok {
+		if hasArg {
+			return nil, errors.New("request fields take no argument")
+		}
+		if field == "" {
+			return nil, errors.New("name the field, as in request.pgCno")
+		}
+		return func(e *Env) string {
+			if e.Request == nil {
+				return ""
+			}
+			v, _ := e.Request.Field(field)
+			return v
+		}, nil
+	}
+	noArg := func(fn func(*Env) string) (func(*Env) string, error) {
+		if hasArg {
+			return nil, fmt.Errorf("%s takes no argument", name)
+		}
+		return fn, nil
+	}
+	switch name {
+	case "now":
+		return noArg(func(e *Env) string { return kicc.FormatDateTime(e.Now) })
+	case "today":
+		return noArg(func(e *Env) string { return e.Now.In(kicc.KST).Format(kicc.DateLayout) })
+	case "newId":
+		return noArg(func(e *Env) string {
+			if e.NewID == nil {
+				return ""
+			}
+			return e.NewID()
+		})
+	case "urlencode":
+		if !hasArg {
+			return nil, errors.New("urlencode needs a quoted string, as in urlencode \"시스템 오류\"")
+		}
+		enc := url.QueryEscape(s)
+		return func(*Env) string { return enc }, nil
+	case "fake":
+		if !hasArg {
+			return nil, errors.New("fake needs a gofakeit function, as in fake \"firstname\" or fake \"number:1000,50000\"")
+		}
+		return parseFake(s)
+	}
+	return nil, fmt.Errorf("unknown expression %q (want request.<field>, now, today, newId, fake \"...\" or urlencode \"...\")", name)
+}
+
+// parseFake checks a gofakeit function at load time, including a trial run
+// (gofakeit panics on some bad parameters), so rendering never fails.
+func parseFake(spec string) (fn func(*Env) string, err error) {
+	fname, _, _ := strings.Cut(spec, ":")
+	if gofakeit.GetFuncLookup(fname) == nil {
+		return nil, fmt.Errorf("gofakeit has no function %q (see gofakeit's function list: firstname, uuid, number, ...)", fname)
+	}
+	gen := "{" + spec + "}"
+	defer func() {
+		if r := recover(); r != nil {
+			fn, err = nil, fmt.Errorf("gofakeit %q: %v", spec, r)
+		}
+	}()
+	gofakeit.New(1).Generate(gen)
+	return func(e *Env) string {
+		f := e.Faker
+		if f == nil {
+			f = gofakeit.New(0)
+		}
+		return f.Generate(gen)
+	}, nil
+}
