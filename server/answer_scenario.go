@@ -80,6 +80,7 @@ func wrongEndpoint(sc *scenarios.Scenario, ep scenarios.Endpoint) *httpError {
 // or the rendered body.
 func (s *Server) answerFind(c echo.Context, sc *scenarios.Scenario, req *kicc.FindRequest, now time.Time) error {
 	c.Set(ScenarioKey, sc.Name)
+	noteScenario(c, sc.Name)
 	c.Response().Header().Set(ScenarioHeader, sc.Name)
 	n := 0
 	if sc.IsSequence() {

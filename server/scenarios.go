@@ -16,6 +16,9 @@ var (
 	ErrUnknownScenario = errors.New("unknown scenario")
 	ErrNotRuntime      = errors.New("only runtime scenarios can be removed")
 	ErrUnknownEndpoint = errors.New("unknown endpoint")
+	// ErrTooManyScenarios: AddScenarios would hold more runtime scenarios
+	// than Config.MaxRuntimeScenarios.
+	ErrTooManyScenarios = errors.New("too many runtime scenarios")
 )
 
 // scenarioState is what a request reads, swapped atomically as a whole.
@@ -96,6 +99,10 @@ func (s *Server) AddScenarios(file string, data []byte) ([]string, error) {
 		names[i] = sc.Name
 		runtime = removeNamed(runtime, sc.Name)
 		runtime = append(runtime, sc)
+	}
+	if len(runtime) > s.cfg.MaxRuntimeScenarios {
+		return nil, fmt.Errorf("%w: %d would be loaded, at most %d (--max-runtime-scenarios); delete some or POST /__admin/reset",
+			ErrTooManyScenarios, len(runtime), s.cfg.MaxRuntimeScenarios)
 	}
 	s.layers.runtime = runtime
 	s.rebuildLocked()

@@ -75,10 +75,16 @@ type Config struct {
 	// MaxDelay caps every scripted delay (scenarios.DefaultMaxDelay when 0):
 	// files asking for more are refused at load, and built-ins are cut to it.
 	MaxDelay time.Duration
+	// MaxRuntimeScenarios caps the scenarios added through the admin API
+	// (DefaultMaxRuntimeScenarios when 0).
+	MaxRuntimeScenarios int
 	// HangDuration is how long the hang fault holds a connection
 	// (DefaultHangDuration when 0).
 	HangDuration time.Duration
 }
+
+// DefaultMaxRuntimeScenarios bounds what POST /__admin/scenarios can load.
+const DefaultMaxRuntimeScenarios = 1000
 
 // DefaultHangDuration holds a hung connection past KICC clients' 30 s
 // timeout and below HTTPServer's 90 s write timeout.
@@ -136,6 +142,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxDelay <= 0 {
 		cfg.MaxDelay = scenarios.DefaultMaxDelay
 	}
+	if cfg.MaxRuntimeScenarios <= 0 {
+		cfg.MaxRuntimeScenarios = DefaultMaxRuntimeScenarios
+	}
 	if cfg.HangDuration <= 0 {
 		cfg.HangDuration = DefaultHangDuration
 	}
@@ -157,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.initScenarios(); err != nil {
 		return nil, err
 	}
+	s.onReset(s.ResetScenarios)
 	if len(cfg.MallIDs) > 0 {
 		s.malls = make(map[string]bool, len(cfg.MallIDs))
 		for _, id := range cfg.MallIDs {
@@ -267,6 +277,10 @@ func (s *Server) newEcho() *echo.Echo {
 	e.DELETE("/__admin/requests", s.handleClearRequests)
 	e.POST("/__admin/reset", s.handleReset)
 	e.GET("/__admin/openapi.yaml", s.handleOpenAPI)
+	e.GET("/__admin/scenarios", s.handleListScenarios)
+	e.POST("/__admin/scenarios", s.handleAddScenarios)
+	e.DELETE("/__admin/scenarios/:name", s.handleDeleteScenario)
+	e.PUT("/__admin/default-scenario", s.handleSetDefaultScenario)
 	return e
 }
 
