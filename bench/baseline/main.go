@@ -10,6 +10,10 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,7 +22,12 @@ const answer = `{"resCd":"0000","resMsg":"정상처리","shopTransactionId":"4CC
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8090", "listen address")
+	profile := flag.String("cpuprofile", "", "write a CPU profile here until SIGINT/SIGTERM")
 	flag.Parse()
+	if *profile != "" {
+		stop := startProfile(*profile)
+		defer stop()
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -31,5 +40,21 @@ func main() {
 	e.GET("/__admin/health", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/json; charset=utf-8", []byte(`{"status":"UP"}`))
 	})
-	log.Fatal(e.Start(*addr))
+	go func() { log.Fatal(e.Start(*addr)) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+}
+
+// startProfile profiles the CPU into path, for comparing with kicc-mock's
+// profile under the same load (bench/profile).
+func startProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
