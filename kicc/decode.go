@@ -6,6 +6,9 @@ import (
 	"errors"
 )
 
+// flatDecoder is a request type whose usual bodies decodeFlat can read.
+type flatDecoder interface{ flatFields() []fastField }
+
 // BodyError is a request body that is not a JSON object at all: empty,
 // malformed or another JSON value. KICC cannot read such a request, so it is
 // an HTTP 400 rather than a resCd.
@@ -27,6 +30,9 @@ func Decode(data []byte, v any) error {
 			return &BodyError{Msg: "request body is not valid JSON"}
 		}
 		return &BodyError{Msg: "request body must be a JSON object"}
+	}
+	if f, ok := v.(flatDecoder); ok && decodeFlat(data, f.flatFields()) {
+		return nil
 	}
 	err := json.Unmarshal(data, v)
 	if err == nil {

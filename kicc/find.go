@@ -15,6 +15,13 @@ type FindRequest struct {
 	CancelPgCno       string `json:"cancelPgCno,omitempty"`
 }
 
+func (r *FindRequest) flatFields() []fastField {
+	return []fastField{
+		{"mallId", &r.MallID}, {"shopTransactionId", &r.ShopTransactionID},
+		{"pgCno", &r.PgCno}, {"cancelPgCno", &r.CancelPgCno},
+	}
+}
+
 // IsCancel reports whether the request is a cancellation-status inquiry. An
 // absent, null or empty cancelPgCno means the payment-status inquiry.
 func (r *FindRequest) IsCancel() bool { return r.CancelPgCno != "" }

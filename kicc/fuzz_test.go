@@ -1,6 +1,7 @@
 package kicc_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -34,6 +35,33 @@ func FuzzDecodeFind(f *testing.F) {
 			}
 		default:
 			t.Fatalf("unexpected error type %T: %v", err, err)
+		}
+	})
+}
+
+// FuzzDecodeFlatAgreesWithJSON: whenever the fast path decodes a body, the
+// result is exactly what encoding/json makes of it, and encoding/json
+// accepts it too.
+func FuzzDecodeFlatAgreesWithJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"mallId":"T0000001","shopTransactionId":"k","pgCno":"1","cancelPgCno":"2"}`,
+		` { "MALLID" : "x" } `, `{"pgCno":null}`, `{"pgCno":"가"}`, `{"a":"b","pgCno":"c"}`,
+		`{"pgCno":"\u0041"}`, `{"pgCno":"a"}x`, `{}`, `{"pgCno":"a","pgCno":"b"}`, "{\"pgCno\":\"\xff\"}",
+		`{"ſhopTransactionId":"k"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var fast kicc.FindRequest
+		if !kicc.DecodeFlatForTest(body, &fast) {
+			return
+		}
+		var ref kicc.FindRequest
+		if err := json.Unmarshal(body, &ref); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json refused it: %v", body, err)
+		}
+		if fast != ref {
+			t.Fatalf("fast path %+v != encoding/json %+v for %q", fast, ref, body)
 		}
 	})
 }

@@ -1,39 +1,71 @@
 package server
 
 import (
-	"hash/fnv"
 	"math/rand"
+	"sync"
 
 	"github.com/brianvoe/gofakeit/v6"
 )
 
-// faker returns gofakeit data seeded by id (and the configured seed), so the
-// same transaction always gets the same amount and order number, across calls
+// fakeSeed is FNV-1a of the ids mixed with the configured seed: the same
+// transaction always gets the same amount and order number, across calls
 // and across runs.
-func (s *Server) faker(id string) *gofakeit.Faker {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return gofakeit.NewCustom(&splitMix64{state: h.Sum64() ^ uint64(s.cfg.Seed)})
+func (s *Server) fakeSeed(ids ...string) uint64 {
+	h := uint64(14695981039346656037)
+	for i, id := range ids {
+		if i > 0 {
+			h = (h ^ '/') * 1099511628211
+		}
+		for j := 0; j < len(id); j++ {
+			h = (h ^ uint64(id[j])) * 1099511628211
+		}
+	}
+	return h ^ uint64(s.cfg.Seed)
+}
+
+// faker returns gofakeit data seeded by ids, for callers that keep it.
+func (s *Server) faker(ids ...string) *gofakeit.Faker {
+	return gofakeit.NewCustom(&splitMix64{state: s.fakeSeed(ids...)})
+}
+
+// pooledFaker is a reusable faker: reseeding costs nothing, creating one
+// costs allocations on the hottest path.
+type pooledFaker struct {
+	src *splitMix64
+	f   *gofakeit.Faker
+}
+
+var fakerPool = sync.Pool{New: func() any {
+	src := &splitMix64{}
+	return &pooledFaker{src: src, f: gofakeit.NewCustom(src)}
+}}
+
+// withFaker runs fn with a faker seeded by ids.
+func withFaker[T any](s *Server, fn func(*gofakeit.Faker) T, ids ...string) T {
+	p := fakerPool.Get().(*pooledFaker)
+	p.f.Rand.Seed(int64(s.fakeSeed(ids...))) // also resets math/rand's read buffer
+	v := fn(p.f)
+	fakerPool.Put(p)
+	return v
 }
 
 // paymentAmount is the paid amount of pgCno: KRW in whole won between 1,000
 // and 500,000 in steps of 100, or USD cents for a USD mock.
 func (s *Server) paymentAmount(pgCno string) int64 {
-	f := s.faker(pgCno)
-	return int64(f.IntRange(10, 5000)) * 100
+	return withFaker(s, func(f *gofakeit.Faker) int64 { return int64(f.IntRange(10, 5000)) * 100 }, pgCno)
 }
 
 // shopOrderNo is the merchant order number the payment was created with.
 func (s *Server) shopOrderNo(pgCno string) string {
-	return s.faker(pgCno + "/order").Numerify("ORD-########")
+	return withFaker(s, func(f *gofakeit.Faker) string { return f.Numerify("ORD-########") }, pgCno, "order")
 }
 
 // partialAmount is a partial cancel of pgCno by cancelPgCno: a tenth to nine
 // tenths of the payment, in steps of 100.
 func (s *Server) partialAmount(pgCno, cancelPgCno string) int64 {
 	total := s.paymentAmount(pgCno)
-	f := s.faker(cancelPgCno)
-	part := total * int64(f.IntRange(1, 9)) / 10
+	tenths := withFaker(s, func(f *gofakeit.Faker) int { return f.IntRange(1, 9) }, cancelPgCno)
+	part := total * int64(tenths) / 10
 	part -= part % 100
 	if part <= 0 {
 		part = 100

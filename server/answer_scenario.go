@@ -118,7 +118,7 @@ func (s *Server) renderFind(sc *scenarios.Scenario, resp *scenarios.Response, re
 		Request: (*findFields)(req),
 		Now:     now,
 		NewID:   func() string { return s.ids.Next(now) },
-		Faker:   s.faker(findID(req) + "/" + sc.Name),
+		Faker:   s.faker(findID(req), sc.Name),
 	}
 	over := resp.Body.RenderObject(env)
 	status := resp.HTTPStatus()

@@ -39,16 +39,33 @@ func (e *httpError) body() []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
+// contentTypeJSON is the header value, shared so that writing it allocates
+// nothing; it is never modified.
+var contentTypeJSON = []string{ContentTypeJSON}
+
 func writeJSON(c echo.Context, status int, body []byte) error {
-	return c.Blob(status, ContentTypeJSON, body)
+	res := c.Response()
+	res.Header()[echo.HeaderContentType] = contentTypeJSON
+	res.WriteHeader(status)
+	_, err := res.Write(body)
+	return err
 }
 
-// jsonMarshal is json.Marshal; one name to change when the encoder changes.
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+// jsonAppender is a type that encodes itself as encoding/json would, without
+// reflection (the KICC answer types).
+type jsonAppender interface{ AppendJSON([]byte) []byte }
+
+// jsonMarshal encodes v, through AppendJSON where v has it.
+func jsonMarshal(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.AppendJSON(make([]byte, 0, 384)), nil
+	}
+	return json.Marshal(v)
+}
 
 // writeValue marshals v and writes it.
 func writeValue(c echo.Context, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := jsonMarshal(v)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,4 @@
+package kicc
+
+// DecodeFlatForTest exposes the fast path to the differential fuzz test.
+func DecodeFlatForTest(data []byte, r *FindRequest) bool { return decodeFlat(data, r.flatFields()) }
