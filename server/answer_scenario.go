@@ -93,7 +93,7 @@ func (s *Server) answerFind(c echo.Context, sc *scenarios.Scenario, req *kicc.Fi
 	resp := sc.Response(n)
 	if d := min(resp.Delay.Pick(rand.Int64N), s.cfg.MaxDelay); d > 0 {
 		if err := clock.Sleep(c.Request().Context(), s.clock, d); err != nil {
-			c.Response().Status = StatusClientClosed
+			noteStatus(c, StatusClientClosed)
 			return nil
 		}
 		now = s.clock.Now()

@@ -20,8 +20,8 @@ func (hangFault) Apply(c echo.Context, env *FaultEnv) error {
 	select {
 	case <-env.Clock.After(env.Hang):
 	case <-ctx.Done():
-		c.Response().Status = StatusClientClosed // for the access log
-		return nil                               // the client gave up, as it should
+		noteStatus(c, StatusClientClosed) // for the access log and the journal
+		return nil                        // the client gave up, as it should
 	case <-env.Stopping:
 	}
 	conn, err := hijack(c)

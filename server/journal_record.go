@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"strings"
@@ -20,96 +19,76 @@ func isAdminPath(path string) bool {
 	return path == "/__admin" || strings.HasPrefix(path, "/__admin/")
 }
 
-// recordJournal is the middleware that journals every request outside
-// /__admin: known KICC endpoints and unknown paths alike, since "the app
-// called the wrong URL" is worth seeing. It sits outside the request logger,
-// whose error handling has written the answer by the time control returns
-// here. The request body is captured as the handler reads it and the answer
-// as it is written, into pooled buffers; the only copies are the ones the
-// journal keeps.
-func (s *Server) recordJournal(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if isAdminPath(r.URL.Path) {
-			return next(c)
-		}
-		start := s.clock.Now()
-		res := c.Response()
-		rec := recorderPool.Get().(*recorder)
-		rec.ResponseWriter = res.Writer
-		rec.req = capture{limit: int(s.cfg.BodyLimit), buf: rec.req.buf[:0]}
-		rec.resp = capture{limit: maxJournalResponse, buf: rec.resp.buf[:0]}
-		rec.body = teeBody{ReadCloser: r.Body, to: &rec.req}
-		res.Writer = rec
-		if r.Body != nil {
-			r.Body = &rec.body
-		}
-
-		err := next(c)
-		if err != nil && !res.Committed {
-			c.Error(err)
-		}
-		// A request answered before its body was read (415, 404, 405) is
-		// journaled with its body all the same, up to the body limit.
-		if r.Body != nil && !rec.body.eof && !rec.req.truncated {
-			_, _ = io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
-		}
-		s.journal.append(journalEntry{
-			time:          start,
-			duration:      s.clock.Now().Sub(start),
-			requestID:     res.Header().Get(echo.HeaderXRequestID),
-			method:        r.Method,
-			path:          r.URL.Path,
-			query:         r.URL.RawQuery,
-			header:        r.Header.Clone(),
-			body:          bytes.Clone(rec.req.buf),
-			bodyTruncated: rec.req.truncated,
-			scenario:      rec.scenario,
-			status:        res.Status,
-			response:      bytes.Clone(rec.resp.buf),
-		})
-
-		res.Writer = rec.ResponseWriter
-		if r.Body != nil {
-			r.Body = rec.body.ReadCloser
-		}
-		rec.release()
-		return nil
-	}
-}
-
-// noteScenario records on the journal entry of c's request which scenario
-// decided its answer. Handlers call it once they have picked one; without a
-// call the entry's scenario is null.
-func noteScenario(c echo.Context, name string) {
+// recorderOf finds the recorder under c's response writer, or nil.
+func recorderOf(c echo.Context) *recorder {
 	w := c.Response().Writer
 	for {
 		switch x := w.(type) {
 		case *recorder:
-			x.scenario = name
-			return
+			return x
 		case interface{ Unwrap() http.ResponseWriter }:
 			w = x.Unwrap()
 		default:
-			return
+			return nil
 		}
+	}
+}
+
+// noteScenario records on the journal entry (and the access log line) of
+// c's request which scenario decided its answer. Handlers call it once they
+// have picked one; without a call the entry's scenario is null.
+func noteScenario(c echo.Context, name string) {
+	if rec := recorderOf(c); rec != nil {
+		rec.scenario = name
+	}
+}
+
+// noteStatus records a status for a request that sends no HTTP answer
+// (StatusClientClosed when the client left during a delay or hang).
+func noteStatus(c echo.Context, status int) {
+	if rec := recorderOf(c); rec != nil && rec.status == 0 {
+		rec.status = status
+	}
+}
+
+// noteError records the error a request was answered with, for the access
+// log.
+func noteError(c echo.Context, err error) {
+	if rec := recorderOf(c); rec != nil {
+		rec.errMsg = err.Error()
 	}
 }
 
 var recorderPool = sync.Pool{New: func() any { return new(recorder) }}
 
-// recorder is the response writer of a journaled request: it passes
-// everything through and keeps a copy of the answer. It also owns the
-// request body's tee, so one pooled object serves a request.
+// recorder is the response writer of every request: it passes everything
+// through, notes the status, and for journaled requests keeps a copy of the
+// answer. It also owns the request body's tee, so one pooled object serves a
+// request.
 type recorder struct {
 	http.ResponseWriter
 	req, resp capture
 	body      teeBody
-	scenario  string
+	keepBody  bool
+	status    int    // 0 until written; a fault may leave it 0 (no HTTP answer)
+	scenario  string // noted by the handler
+	errMsg    string // noted by the error handler, for the access log
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *recorder) Write(b []byte) (int, error) {
-	w.resp.keep(b)
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.keepBody {
+		w.resp.keep(b)
+	}
 	return w.ResponseWriter.Write(b)
 }
 
@@ -122,7 +101,7 @@ func (w *recorder) release() {
 	if cap(w.req.buf) > 64<<10 || cap(w.resp.buf) > 64<<10 {
 		return
 	}
-	w.ResponseWriter, w.body, w.scenario = nil, teeBody{}, ""
+	w.ResponseWriter, w.body, w.scenario, w.status, w.errMsg = nil, teeBody{}, "", 0, ""
 	recorderPool.Put(w)
 }
 

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kicc-mock/kicc-mock/clock"
 	"github.com/kicc-mock/kicc-mock/kicc"
@@ -102,6 +101,7 @@ type Server struct {
 	reqSeq atomic.Uint64
 
 	journal *journal
+	handler http.Handler // observe(echo)
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
@@ -174,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.echo = s.newEcho()
+	s.handler = s.observe(s.echo)
 	if cfg.Watch && cfg.ScenarioDir != "" {
 		go s.watch()
 	} else {
@@ -191,7 +192,7 @@ func (s *Server) Close() {
 }
 
 // ServeHTTP serves the mock.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Clock is the server's adjustable clock, the one the admin API moves.
 func (s *Server) Clock() *clock.Adjustable { return s.clock }
@@ -220,52 +221,6 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.Logger.SetOutput(io.Discard)
 	e.HTTPErrorHandler = s.handleHTTPError
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: s.nextRequestID,
-	}))
-	e.Use(s.recordJournal)
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod:    true,
-		LogURIPath:   true,
-		LogStatus:    true,
-		LogLatency:   true,
-		LogRequestID: true,
-		LogError:     true,
-		HandleError:  true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			if !s.log.Enabled(c.Request().Context(), level) {
-				return nil
-			}
-			attrs := []slog.Attr{
-				slog.String("method", v.Method),
-				slog.String("path", v.URIPath),
-				slog.Int("status", v.Status),
-				slog.Duration("duration", v.Latency),
-				slog.String("request_id", v.RequestID),
-			}
-			if name, ok := c.Get(ScenarioKey).(string); ok {
-				attrs = append(attrs, slog.String("scenario", name))
-			}
-			if v.Error != nil {
-				attrs = append(attrs, slog.String("error", v.Error.Error()))
-			}
-			s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
-			return nil
-		},
-	}))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisableErrorHandler: true,
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic serving request", "path", c.Request().URL.Path,
-				"error", err, "stack", string(stack))
-			return &httpError{Status: http.StatusInternalServerError,
-				Message: "internal error in kicc-mock; the server keeps serving"}
-		},
-	}))
 	e.Use(s.requireAdminToken)
 	e.POST(kicc.PathFind, s.handleFind)
 	e.GET(pathHealth, s.handleHealth)
@@ -293,6 +248,7 @@ func (s *Server) nextRequestID() string {
 // handleHTTPError turns every error that reaches Echo (unknown route, wrong
 // method, panics, our own httpErrors) into a small JSON body, never HTML.
 func (s *Server) handleHTTPError(err error, c echo.Context) {
+	noteError(c, err)
 	if c.Response().Committed {
 		return
 	}

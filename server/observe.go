@@ -1,0 +1,123 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// observe wraps the Echo application in what every request gets: a request
+// id, panic recovery, the access log and the journal. It is plain net/http
+// middleware composed once: Echo v4 re-applies its own middleware chain on
+// every request (closures and all), which profiling showed to be a
+// noticeable share of a find request.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rid := r.Header.Get(RequestIDHeader)
+		if rid == "" {
+			rid = s.nextRequestID()
+		}
+		w.Header().Set(RequestIDHeader, rid)
+
+		journaled := !isAdminPath(r.URL.Path)
+		start := s.clock.Now()
+		var began time.Time
+		logInfo := s.log.Enabled(r.Context(), slog.LevelInfo)
+		if logInfo {
+			began = time.Now()
+		}
+		rec := recorderPool.Get().(*recorder)
+		rec.ResponseWriter = w
+		rec.keepBody = journaled
+		rec.req = capture{limit: int(s.cfg.BodyLimit), buf: rec.req.buf[:0]}
+		rec.resp = capture{limit: maxJournalResponse, buf: rec.resp.buf[:0]}
+		body := r.Body
+		if journaled && body != nil {
+			rec.body = teeBody{ReadCloser: body, to: &rec.req}
+			r.Body = &rec.body
+		}
+
+		s.serveRecovered(rec, r, next)
+
+		if journaled {
+			// A request answered before its body was read (415, 404, 405) is
+			// journaled with its body all the same, up to the body limit.
+			if body != nil && !rec.body.eof && !rec.req.truncated {
+				_, _ = io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
+			}
+			s.journal.append(journalEntry{
+				time:          start,
+				duration:      s.clock.Now().Sub(start),
+				requestID:     rid,
+				method:        r.Method,
+				path:          r.URL.Path,
+				query:         r.URL.RawQuery,
+				header:        r.Header.Clone(),
+				body:          bytes.Clone(rec.req.buf),
+				bodyTruncated: rec.req.truncated,
+				scenario:      rec.scenario,
+				status:        rec.status,
+				response:      bytes.Clone(rec.resp.buf),
+			})
+			r.Body = body
+		}
+		s.accessLog(r, rec, rid, logInfo, began)
+		rec.release()
+	})
+}
+
+// serveRecovered serves r, turning a panic into a logged JSON 500 so the
+// server keeps serving and the client gets an answer, never a dropped
+// connection or an HTML page.
+func (s *Server) serveRecovered(rec *recorder, r *http.Request, next http.Handler) {
+	defer func() {
+		p := recover()
+		if p == nil || p == http.ErrAbortHandler { //nolint:errorlint // a sentinel value, compared as net/http does
+			if p != nil {
+				panic(p)
+			}
+			return
+		}
+		s.log.Error("panic serving request", "path", r.URL.Path, "error", fmt.Sprint(p), "stack", string(debug.Stack()))
+		rec.errMsg = fmt.Sprint(p)
+		if rec.status == 0 {
+			he := &httpError{Status: http.StatusInternalServerError, Message: "internal error in kicc-mock; the server keeps serving"}
+			rec.Header()["Content-Type"] = contentTypeJSON
+			rec.WriteHeader(he.Status)
+			_, _ = rec.Write(he.body())
+		}
+	}()
+	next.ServeHTTP(rec, r)
+}
+
+// accessLog logs one line per request: info, or error for a 5xx.
+func (s *Server) accessLog(r *http.Request, rec *recorder, rid string, infoOn bool, began time.Time) {
+	level := slog.LevelInfo
+	if rec.status >= 500 {
+		level = slog.LevelError
+	}
+	if level == slog.LevelInfo && !infoOn || !s.log.Enabled(r.Context(), level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rec.status),
+	)
+	if !began.IsZero() {
+		attrs = append(attrs, slog.Duration("duration", time.Since(began)))
+	}
+	attrs = append(attrs, slog.String("request_id", rid))
+	if rec.scenario != "" {
+		attrs = append(attrs, slog.String("scenario", rec.scenario))
+	}
+	if rec.errMsg != "" {
+		attrs = append(attrs, slog.String("error", rec.errMsg))
+	}
+	s.log.LogAttrs(r.Context(), level, "request", attrs...)
+}
