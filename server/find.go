@@ -49,7 +49,7 @@ func (s *Server) handleFind(c echo.Context) error {
 		return s.findError(c, &req, kicc.ResMall, "mallId")
 	}
 	now := s.clock.Now()
-	fp := fingerprint(kicc.PathFind, req.MallID, req.ShopTransactionID, req.PgCno, req.CancelPgCno)
+	fp := s.fingerprint(kicc.PathFind, req.MallID, req.ShopTransactionID, req.PgCno, req.CancelPgCno)
 	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
 	switch {
 	case out.replay != nil:

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
@@ -73,13 +72,22 @@ func (s *Server) settleKey(now time.Time, mallID, key string, response []byte) {
 
 // fingerprint identifies a request's content for replay mode: the endpoint
 // and the decoded fields, so re-encoding the same JSON differently is still
-// "the same body".
-func fingerprint(path string, fields ...string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(path))
-	for _, f := range fields {
-		h.Write([]byte{0})
-		h.Write([]byte(f))
+// "the same body". Only replay mode compares fingerprints, so the other modes
+// skip the hashing.
+func (s *Server) fingerprint(path string, fields ...string) uint64 {
+	if s.cfg.Idempotency != IdempotencyReplay {
+		return 0
 	}
-	return h.Sum64()
+	h := uint64(14695981039346656037) // FNV-1a, inline: no allocation
+	add := func(str string) {
+		for i := 0; i < len(str); i++ {
+			h = (h ^ uint64(str[i])) * 1099511628211
+		}
+	}
+	add(path)
+	for _, f := range fields {
+		h = (h ^ 0) * 1099511628211
+		add(f)
+	}
+	return h
 }

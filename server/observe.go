@@ -21,7 +21,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if rid == "" {
 			rid = s.nextRequestID()
 		}
-		w.Header().Set(RequestIDHeader, rid)
+		w.Header()[RequestIDHeader] = []string{rid} // canonical already
 
 		journaled := !isAdminPath(r.URL.Path)
 		start := s.clock.Now()
