@@ -20,3 +20,16 @@ func BenchmarkDecodeValidate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderCancelAnswer is the response side of the find hot path.
+func BenchmarkRenderCancelAnswer(b *testing.B) {
+	r := &kicc.CancelStatusResponse{ResCd: "0000", ResMsg: "정상처리", ShopTransactionID: "4CC44FEA352B461890F6E465C5BB20BB",
+		MallID: "T0000001", PgCno: "25122722034810122119", CancelPgCno: "25122722044210122121",
+		TransactionDate: "20261126030034", CancelStatus: kicc.StatusCancelled,
+		AmountInfo: &kicc.CancelAmountInfo{Currency: "KRW", TotAmount: 306800}}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = r.AppendJSON(buf[:0])
+	}
+}
