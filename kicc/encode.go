@@ -10,13 +10,7 @@ import (
 // hottest output. TestAppendJSONMatchesEncodingJSON and a fuzz target keep
 // the two identical.
 func (r *CancelStatusResponse) AppendJSON(b []byte) []byte {
-	b = append(b, `{"resCd":`...)
-	b = appendString(b, r.ResCd)
-	b = append(b, `,"resMsg":`...)
-	b = appendString(b, r.ResMsg)
-	b = append(b, `,"shopTransactionId":`...)
-	b = appendString(b, r.ShopTransactionID)
-	b = appendOptional(b, `,"mallId":`, r.MallID)
+	b = appendEnvelope(b, r.ResCd, r.ResMsg, r.ShopTransactionID, r.MallID)
 	b = appendOptional(b, `,"pgCno":`, r.PgCno)
 	b = appendOptional(b, `,"cancelPgCno":`, r.CancelPgCno)
 	b = appendOptional(b, `,"transactionDate":`, r.TransactionDate)
@@ -34,13 +28,7 @@ func (r *CancelStatusResponse) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends r as encoding/json would marshal it.
 func (r *PaymentStatusResponse) AppendJSON(b []byte) []byte {
-	b = append(b, `{"resCd":`...)
-	b = appendString(b, r.ResCd)
-	b = append(b, `,"resMsg":`...)
-	b = appendString(b, r.ResMsg)
-	b = append(b, `,"shopTransactionId":`...)
-	b = appendString(b, r.ShopTransactionID)
-	b = appendOptional(b, `,"mallId":`, r.MallID)
+	b = appendEnvelope(b, r.ResCd, r.ResMsg, r.ShopTransactionID, r.MallID)
 	b = appendOptional(b, `,"shopOrderNo":`, r.ShopOrderNo)
 	b = appendOptional(b, `,"pgCno":`, r.PgCno)
 	b = appendOptional(b, `,"approvalDate":`, r.ApprovalDate)
@@ -54,6 +42,18 @@ func (r *PaymentStatusResponse) AppendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+// appendEnvelope opens an answer with the fields every KICC answer starts
+// with.
+func appendEnvelope(b []byte, resCd, resMsg, key, mallID string) []byte {
+	b = append(b, `{"resCd":`...)
+	b = appendString(b, resCd)
+	b = append(b, `,"resMsg":`...)
+	b = appendString(b, resMsg)
+	b = append(b, `,"shopTransactionId":`...)
+	b = appendString(b, key)
+	return appendOptional(b, `,"mallId":`, mallID)
 }
 
 func appendOptional(b []byte, key, v string) []byte {
