@@ -56,10 +56,11 @@ type Payment struct {
 	CreatedAt         time.Time    `json:"createdAt"`
 	ApprovedAt        time.Time    `json:"approvedAt,omitzero"`
 	VoidedAt          time.Time    `json:"voidedAt,omitzero"`
-	// Scenario is the scenario that answered the create request, if any; it
-	// may script the approval webhook.
-	Scenario string   `json:"scenario,omitempty"`
-	Cancels  []Cancel `json:"cancels"`
+	// Scenario is the scenario that answered the create request, if any.
+	Scenario string `json:"scenario,omitempty"`
+	// Webhook is how the approval webhook goes out (a scenario may script it).
+	Webhook WebhookPlan `json:"webhook,omitzero"`
+	Cancels []Cancel    `json:"cancels"`
 }
 
 // Cancelled sums the completed cancels; Reserved adds the pending ones.
@@ -86,6 +87,14 @@ type Cancel struct {
 	RequestedAt       time.Time   `json:"requestedAt"`
 	CompletedAt       time.Time   `json:"completedAt,omitzero"`
 	Scenario          string      `json:"scenario,omitempty"`
+	Webhook           WebhookPlan `json:"webhook,omitzero"`
+}
+
+// WebhookPlan is a scripted change to a transaction's webhook: never sent,
+// or sent late.
+type WebhookPlan struct {
+	Drop  bool          `json:"drop,omitempty"`
+	Delay time.Duration `json:"delay,omitempty"`
 }
 
 // Transactions holds the sandbox's payments and cancels. Every method is
