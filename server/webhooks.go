@@ -172,18 +172,24 @@ func (d *dispatcher) attempt(job webhookJob) {
 	a := WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
 		Attempt: job.attempt, Status: status, ResCd: resCd, Body: job.body}
 	a.DurationMs = float64(d.s.clock.Now().Sub(start).Microseconds()) / 1000
+	a.Time = start.In(kicc.KST).Format(time.RFC3339Nano)
+	var wait time.Duration
 	switch {
 	case err == nil:
 		a.Outcome = "delivered"
 	case job.attempt > d.maxResends:
 		a.Outcome, a.Error = "gave-up", err.Error()+"; no resends left"
 	default:
-		wait := d.interval(job.attempt)
+		wait = d.interval(job.attempt)
 		a.Outcome, a.Error, a.NextAttempt = "retrying", err.Error(), wait.String()
+	}
+	// Journal before scheduling the resend, so the journal's order is the
+	// order of attempts.
+	d.record(a)
+	if wait > 0 {
 		job.attempt++
 		d.later(job, wait)
 	}
-	d.record(a)
 	d.s.log.Info("webhook", "kind", job.kind, "url", job.url, "attempt", a.Attempt, "status", status,
 		"resCd", resCd, "outcome", a.Outcome, "error", a.Error)
 }
@@ -230,7 +236,9 @@ func (d *dispatcher) post(job webhookJob) (status int, resCd string, err error) 
 }
 
 func (d *dispatcher) record(a WebhookAttempt) {
-	a.Time = d.s.clock.Now().In(kicc.KST).Format(time.RFC3339Nano)
+	if a.Time == "" {
+		a.Time = d.s.clock.Now().In(kicc.KST).Format(time.RFC3339Nano)
+	}
 	if len(a.Body) == 0 {
 		a.Body = json.RawMessage("null")
 	}
