@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -408,4 +409,189 @@ func TestContractIdempotencyOff(t *testing.T) {
 		_, err := m.Client.FindPayment(ctx(t), req)
 		require.NoError(t, err)
 	}
+}
+
+// sandboxSecret is the secret key of the sandbox contract tests. A running
+// mock (KICC_MOCK_URL) started without --secret-key accepts any
+// msgAuthValue, so the same tests pass against it.
+const sandboxSecret = "MOCK_SECRET_KEY_1234"
+
+// sandbox is the mock under test with a client that can cancel and its
+// admin API. In process, cancels complete only when the test says so.
+func sandbox(t *testing.T, opts ...mocktest.Option) (*client.Client, *mocktest.Admin) {
+	t.Helper()
+	if u := os.Getenv("KICC_MOCK_URL"); u != "" {
+		u = strings.TrimRight(u, "/")
+		return client.New(u, contractMall, client.WithSecretKey(sandboxSecret)), mocktest.NewAdmin(u)
+	}
+	opts = append([]mocktest.Option{mocktest.WithConfig(func(c *server.Config) {
+		c.SecretKey = sandboxSecret
+		c.CancelCompleteAfter = -1
+	})}, opts...)
+	m := mocktest.Start(t, opts...)
+	return m.Client, m.Admin
+}
+
+// completeCancel completes a pending cancel; a running mock may have
+// completed it by itself already (--cancel-complete-after), which is fine.
+func completeCancel(t *testing.T, admin *mocktest.Admin, cancelPgCno string) {
+	t.Helper()
+	err := admin.CompleteCancel(ctx(t), cancelPgCno)
+	var ae *mocktest.AdminError
+	if errors.As(err, &ae) && ae.Status == http.StatusConflict {
+		return
+	}
+	require.NoError(t, err)
+}
+
+// webhookSink is a merchant's notifyUrl on loopback, built with the client's
+// WebhookHandler.
+type webhookSink struct {
+	url string
+	ch  chan client.Notification
+}
+
+func newWebhookSink(t *testing.T) *webhookSink {
+	s := &webhookSink{ch: make(chan client.Notification, 32)}
+	hs := httptest.NewServer(client.WebhookHandler(func(_ context.Context, n client.Notification) error {
+		s.ch <- n
+		return nil
+	}))
+	t.Cleanup(hs.Close)
+	s.url = hs.URL + "/kicc/notify"
+	return s
+}
+
+func (s *webhookSink) next(t *testing.T) client.Notification {
+	t.Helper()
+	select {
+	case n := <-s.ch:
+		return n
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook within 10 s")
+	}
+	return client.Notification{}
+}
+
+func orderNo() string { return "ORD-" + client.NewTransactionID()[:12] }
+
+// TestContractSandboxPaymentAndPartialCancels: create, pay, two partial
+// cancels that sum to the payment, and find agreeing at every step. The
+// webhooks are checked in process only: a mock in a container cannot reach
+// a receiver on the test's loopback.
+func TestContractSandboxPaymentAndPartialCancels(t *testing.T) {
+	inProc := os.Getenv("KICC_MOCK_URL") == ""
+	c, admin := sandbox(t)
+	sink := &webhookSink{url: "http://127.0.0.1:9/unreachable"}
+	if inProc {
+		sink = newWebhookSink(t)
+	}
+	created, err := c.CreatePayment(ctx(t), client.CreatePaymentRequest{
+		ShopOrderNo: orderNo(), GoodsName: "Sample Product", ReturnURL: "http://127.0.0.1/return",
+		TradeType: kicc.TradeTypeNative, NotifyURL: sink.url, Amount: 1000,
+	})
+	require.NoError(t, err)
+	assert.Regexp(t, idRE, created.PgCno)
+	assert.Equal(t, "weixin://wxpay/bizpayurl?pr="+created.PgCno, created.PaymentPageURL)
+	pg := created.PgCno
+
+	st, err := c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: pg})
+	require.NoError(t, err)
+	assert.Empty(t, st.StatusCd, "created, not paid: no status yet")
+
+	require.NoError(t, admin.Pay(ctx(t), pg))
+	if inProc {
+		n := sink.next(t)
+		require.NotNil(t, n.Approval)
+		assert.Equal(t, pg, n.Approval.PgCno)
+		assert.Equal(t, int64(1000), n.Approval.AmountInfo.Amount)
+	}
+	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: pg})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusApproved, st.StatusCd)
+	assert.Regexp(t, dateTimeRE, st.ApprovalDate)
+
+	_, err = c.CancelPayment(ctx(t), client.CancelPaymentRequest{PgCno: pg, Amount: 1001, NotifyURL: sink.url})
+	var kerr *client.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, kicc.ResOverCancel, kerr.ResCd)
+
+	var cancels []string
+	for _, amount := range []int64{300, 700} {
+		rev, err := c.CancelPayment(ctx(t), client.CancelPaymentRequest{PgCno: pg, Amount: amount, NotifyURL: sink.url})
+		require.NoError(t, err)
+		assert.Regexp(t, idRE, rev.CancelPgCno)
+		cancels = append(cancels, rev.CancelPgCno)
+		completeCancel(t, admin, rev.CancelPgCno)
+		if inProc {
+			n := sink.next(t)
+			require.NotNil(t, n.Cancel)
+			assert.Equal(t, rev.CancelPgCno, n.Cancel.CancelPgCno)
+			assert.Equal(t, amount, n.Cancel.AmountInfo.Amount)
+		}
+		cs, err := c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: pg, CancelPgCno: rev.CancelPgCno})
+		require.NoError(t, err)
+		assert.Equal(t, kicc.StatusPartCancelled, cs.CancelStatus)
+		assert.Equal(t, amount, cs.AmountInfo.TotAmount)
+	}
+	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: pg})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusCancelled, st.StatusCd, "partial cancels summing to the payment cancel it fully")
+
+	_, err = c.CancelPayment(ctx(t), client.CancelPaymentRequest{PgCno: pg})
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, kicc.ResAllCancelled, kerr.ResCd)
+}
+
+// TestContractCancelWebhookLostFallsBackToFind: the cancellation webhook
+// never arrives (a magic id in memo selects a scenario that drops it); the
+// app, having waited in vain, asks find and sees TS02.
+func TestContractCancelWebhookLostFallsBackToFind(t *testing.T) {
+	inProcessOnly(t) // the webhook receiver must be reachable from the mock
+	fake := clock.NewFake(time.Date(2026, 11, 25, 12, 0, 0, 0, kicc.KST))
+	c, admin := sandbox(t, mocktest.WithClock(fake), mocktest.WithConfig(func(cfg *server.Config) {
+		cfg.CancelCompleteAfter = 2 * time.Second
+	}))
+	require.NoError(t, admin.AddScenarios(ctx(t), []byte(`version: 1
+scenarios:
+  - name: cancel-webhook-lost
+    description: the cancellation webhook never arrives
+    endpoint: revise
+    responses:
+      - webhook: {drop: true}
+`)))
+	sink := newWebhookSink(t)
+	created, err := c.CreatePayment(ctx(t), client.CreatePaymentRequest{
+		ShopOrderNo: orderNo(), GoodsName: "Sample Product", ReturnURL: "http://127.0.0.1/return",
+		TradeType: kicc.TradeTypeMweb, NotifyURL: sink.url, Amount: 5000,
+	})
+	require.NoError(t, err)
+	require.NoError(t, admin.Pay(ctx(t), created.PgCno))
+	require.NotNil(t, sink.next(t).Approval)
+
+	rev, err := c.CancelPayment(ctx(t), client.CancelPaymentRequest{PgCno: created.PgCno, NotifyURL: sink.url,
+		Memo: "mock-cancel-webhook-lost", CancelReqDate: fake.Now()})
+	require.NoError(t, err)
+	cs, err := c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: created.PgCno, CancelPgCno: rev.CancelPgCno})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusApproved, cs.CancelStatus, "TS01 while the cancel is pending")
+
+	fake.BlockUntil(1)
+	fake.Advance(2 * time.Second) // the cancel completes; its webhook is dropped
+	require.Eventually(t, func() bool {
+		w, err := admin.Webhooks(ctx(t))
+		return err == nil && len(w) > 0 && w[0].Kind == server.WebhookCancel
+	}, 5*time.Second, time.Millisecond)
+	w, _ := admin.Webhooks(ctx(t))
+	assert.Equal(t, "dropped", w[0].Outcome)
+	select {
+	case n := <-sink.ch:
+		t.Fatalf("a webhook arrived: %+v", n)
+	default:
+	}
+
+	cs, err = c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: created.PgCno, CancelPgCno: rev.CancelPgCno})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusCancelled, cs.CancelStatus, "find knows what the webhook would have said")
+	assert.Equal(t, int64(5000), cs.AmountInfo.TotAmount)
 }

@@ -100,6 +100,7 @@ type options struct {
 	scenarios       string
 	watch           bool
 	maxDelay        time.Duration
+	sandbox         sandboxOptions
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -121,6 +122,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.scenarios, "scenarios", "", "directory of scenario files (*.yaml) added to the built-ins")
 	fs.BoolVar(&o.watch, "watch", false, "reload --scenarios when its files change; a bad file keeps the last good set")
 	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused")
+	o.sandbox.flags(fs)
 	return fs
 }
 
@@ -198,6 +200,10 @@ func serve(args []string, stderr io.Writer) int {
 		ScenarioDir: o.scenarios,
 		Watch:       o.watch,
 		MaxDelay:    o.maxDelay,
+	}
+	if err := o.sandbox.apply(&cfg); err != nil {
+		fmt.Fprintln(stderr, "kicc-mock:", err)
+		return 2
 	}
 	if o.mallIDs != "" {
 		for _, id := range strings.Split(o.mallIDs, ",") {

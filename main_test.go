@@ -64,7 +64,7 @@ func TestValidateAcceptsTheExamplesAndTheBuiltins(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run([]string{"validate", "examples/scenarios", "scenarios/builtin"}, &out, &errOut)
 	assert.Equal(t, 0, code, out.String()+errOut.String())
-	assert.Equal(t, "ok: 28 scenarios\n", out.String())
+	assert.Equal(t, "ok: 29 scenarios\n", out.String())
 }
 
 func TestValidatePrintsEveryMistakeAsFileLineMessage(t *testing.T) {

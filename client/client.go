@@ -42,6 +42,7 @@ type Client struct {
 	mallID  string
 	http    *http.Client
 	newKey  func() string
+	secret  string
 }
 
 // Option configures a Client.
@@ -58,6 +59,10 @@ func WithTimeout(d time.Duration) Option {
 // WithKeyFunc replaces the shopTransactionId generator (32 upper-case hex
 // characters from crypto/rand by default).
 func WithKeyFunc(f func() string) Option { return func(c *Client) { c.newKey = f } }
+
+// WithSecretKey sets the merchant's secret key, with which CancelPayment
+// computes msgAuthValue.
+func WithSecretKey(key string) Option { return func(c *Client) { c.secret = key } }
 
 // New returns a client for the KICC API at baseURL (SandboxURL,
 // ProductionURL or a kicc-mock URL) acting as merchant mallID.

@@ -14,8 +14,14 @@ const (
 	ResNotFound  = "1020" // pgCno/cancelPgCno unknown
 	ResMall      = "1030" // mallId not in the allow-list
 	ResAuth      = "1040" // msgAuthValue mismatch
-	ResWeChat    = "2001" // WeChat-side failure, detail in resDetailMsg
-	ResSystem    = "9999" // system error
+	// The sandbox's transaction rules (create, revise); KICC publishes no
+	// codes for them either.
+	ResOrderDup     = "1011" // shopOrderNo already used by the mallId
+	ResNotPaid      = "1050" // cancel of a payment that is not approved
+	ResOverCancel   = "1051" // cancel amount above what remains
+	ResAllCancelled = "1052" // the payment is already fully cancelled
+	ResWeChat       = "2001" // WeChat-side failure, detail in resDetailMsg
+	ResSystem       = "9999" // system error
 )
 
 // Code is one row of the code table: a resCd, its default resMsg and when the
@@ -35,9 +41,13 @@ var Codes = []Code{
 	{ResTooLong, "항목 길이 초과", "field longer than its byte limit", false},
 	{ResFormat, "항목 형식 오류", "wrong JSON type, forbidden character, bad date or code", false},
 	{ResDuplicate, "중복 요청", "shopTransactionId reused by the same mallId before the next KST midnight", false},
+	{ResOrderDup, "중복 주문번호", "create: shopOrderNo already used by the same mallId", false},
 	{ResNotFound, "거래 정보 없음", "pgCno/cancelPgCno unknown (only where the mock knows transactions)", false},
 	{ResMall, "상점 정보 오류", "mallId not in the configured allow-list", false},
 	{ResAuth, "메시지 인증값 오류", "msgAuthValue mismatch", false},
+	{ResNotPaid, "결제 미완료 거래", "revise: the payment is not approved (unpaid or voided)", false},
+	{ResOverCancel, "취소 가능 금액 초과", "revise: the cancel amount is more than what remains", false},
+	{ResAllCancelled, "이미 취소된 거래", "revise: the payment is already fully cancelled", false},
 	{ResWeChat, "위챗페이 오류", "WeChat-side failure; detail in resDetailMsg, URL-encoded", false},
 	{ResSystem, "시스템 오류", "scripted system error", false},
 }

@@ -62,7 +62,11 @@ func Start(t testing.TB, opts ...Option) *Mock {
 		t.Fatalf("mocktest: %v", err)
 	}
 	ts := httptest.NewServer(srv)
+	t.Cleanup(srv.Close) // runs after ts.Close: stops webhook sends and timers
 	t.Cleanup(ts.Close)
+	if s.cfg.SecretKey != "" {
+		s.copts = append([]client.Option{client.WithSecretKey(s.cfg.SecretKey)}, s.copts...)
+	}
 	return &Mock{
 		URL:    ts.URL,
 		Client: client.New(ts.URL, s.mallID, s.copts...),

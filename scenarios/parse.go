@@ -34,7 +34,8 @@ type Options struct {
 var (
 	fileKeys     = []string{"version", "scenarios"}
 	scenarioKeys = []string{"name", "description", "endpoint", "match", "priority", "sequenceKey", "responses"}
-	responseKeys = []string{"status", "body", "delay", "fault"}
+	responseKeys = []string{"status", "body", "delay", "fault", "webhook"}
+	webhookKeys  = []string{"drop", "delay"}
 	delayKeys    = []string{"min", "max"}
 	matcherKeys  = []string{"exact", "glob", "regex"}
 )
@@ -374,6 +375,8 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 				return
 			}
 			r.Fault = f
+		case "webhook":
+			r.Webhook = p.webhook(v)
 		}
 	})
 	if !ok {
@@ -386,6 +389,31 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 		return nil, bodyNode
 	}
 	return r, bodyNode
+}
+
+// MaxWebhookDelay bounds a scripted webhook delay: long enough for "the
+// webhook comes after the app gave up waiting", short enough for a test.
+const MaxWebhookDelay = time.Hour
+
+// webhook reads {drop: true} or {delay: 5s}.
+func (p *parser) webhook(n *yaml.Node) *Webhook {
+	w := &Webhook{}
+	p.mapping(n, "webhook", webhookKeys, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "drop":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				p.errf(v, "webhook drop must be true or false")
+				return
+			}
+			w.Drop = v.Value == "true"
+		case "delay":
+			w.Delay = p.duration(v)
+			if w.Delay > MaxWebhookDelay {
+				p.errf(v, "webhook delay %v is over the maximum of %v", w.Delay, MaxWebhookDelay)
+			}
+		}
+	})
+	return w
 }
 
 func describe(n *yaml.Node) string {

@@ -99,7 +99,18 @@ type Response struct {
 	Delay Delay
 	// Fault is one of Faults, or "".
 	Fault string
-	Line  int
+	// Webhook scripts the webhook that follows a create or revise answered
+	// by this response; nil sends it as usual.
+	Webhook *Webhook
+	Line    int
+}
+
+// Webhook changes how the sandbox sends the webhook of a transaction: never
+// (Drop: "the cancellation webhook never arrives", so the app must fall back
+// to find), or only after Delay.
+type Webhook struct {
+	Drop  bool
+	Delay time.Duration
 }
 
 // HTTPStatus is Status with its default applied.

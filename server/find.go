@@ -62,6 +62,12 @@ func (s *Server) handleFind(c echo.Context) error {
 		sc = st.set.Select(ep, findID(&req), (*findFields)(&req))
 	}
 	if sc == nil {
+		if answer, ok := s.recordedFind(&req); ok {
+			return s.writeFindAnswer(c, &req, answer, now)
+		}
+		if s.cfg.StrictTransactions {
+			return s.findError(c, &req, kicc.ResNotFound, findIDField(&req))
+		}
 		sc = st.defaults[ep]
 	}
 	if sc != nil {
@@ -73,12 +79,25 @@ func (s *Server) handleFind(c echo.Context) error {
 	} else {
 		answer = s.paymentAnswer(&req, kicc.StatusApproved, now)
 	}
+	return s.writeFindAnswer(c, &req, answer, now)
+}
+
+// writeFindAnswer writes a find answer and keeps it for replay mode.
+func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer any, now time.Time) error {
 	b, err := jsonMarshal(answer)
 	if err != nil {
 		return err
 	}
 	s.settleKey(now, req.MallID, req.ShopTransactionID, b)
 	return writeJSON(c, http.StatusOK, b)
+}
+
+// findIDField names the id a find request asks about.
+func findIDField(req *kicc.FindRequest) string {
+	if req.IsCancel() {
+		return "cancelPgCno"
+	}
+	return "pgCno"
 }
 
 // findError answers a KICC business error: HTTP 200, resCd, resMsg naming the

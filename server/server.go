@@ -80,6 +80,8 @@ type Config struct {
 	// HangDuration is how long the hang fault holds a connection
 	// (DefaultHangDuration when 0).
 	HangDuration time.Duration
+	// SandboxConfig configures create, revise, payments and webhooks.
+	SandboxConfig
 }
 
 // DefaultMaxRuntimeScenarios bounds what POST /__admin/scenarios can load.
@@ -114,6 +116,10 @@ type Server struct {
 	watchDone  chan struct{}
 	stopping   chan struct{} // closed by Close
 	stopOnce   sync.Once
+
+	trades   store.Transactions // the sandbox's payments and cancels
+	tradeGen atomic.Uint64      // bumped by reset: pending timers of before do nothing
+	webhooks *dispatcher
 }
 
 // New builds a Server from cfg.
@@ -167,6 +173,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.onReset(s.ResetScenarios)
+	s.initSandbox()
 	if len(cfg.MallIDs) > 0 {
 		s.malls = make(map[string]bool, len(cfg.MallIDs))
 		for _, id := range cfg.MallIDs {
@@ -189,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stopping) })
 	<-s.watchDone
+	s.webhooks.close()
 }
 
 // ServeHTTP serves the mock.
@@ -236,6 +244,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.POST("/__admin/scenarios", s.handleAddScenarios)
 	e.DELETE("/__admin/scenarios/:name", s.handleDeleteScenario)
 	e.PUT("/__admin/default-scenario", s.handleSetDefaultScenario)
+	s.sandboxRoutes(e)
 	return e
 }
 

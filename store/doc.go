@@ -1,4 +1,4 @@
 // Package store keeps the mock's state behind small interfaces: today the
-// idempotency ledger. Everything lives in memory; the interfaces leave room
+// idempotency ledger and the sandbox's transactions. Everything lives in memory; the interfaces leave room
 // for a persistent implementation.
 package store

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kicc-mock/kicc-mock/server"
+)
+
+// sandboxOptions are the flags of the sandbox (create, pay, cancel,
+// webhooks).
+type sandboxOptions struct {
+	secretKey           string
+	publicURL           string
+	autoPayAfter        time.Duration
+	cancelCompleteAfter time.Duration
+	strict              bool
+	retryIntervals      string
+	maxTransactions     int
+}
+
+func (o *sandboxOptions) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.secretKey, "secret-key", "", "merchant secret key; when set, the revise's msgAuthValue is checked (resCd 1040 on a mismatch)")
+	fs.StringVar(&o.publicURL, "public-url", "", "base URL of the mock in paymentPageUrl (default: the scheme and host each request came to)")
+	fs.DurationVar(&o.autoPayAfter, "auto-pay-after", 0, "approve created payments by themselves after this long (0 = off: use the payment page or the admin API)")
+	fs.DurationVar(&o.cancelCompleteAfter, "cancel-complete-after", server.DefaultCancelCompleteAfter, "how long a cancel stays pending before it completes (0 = only POST /__admin/transactions/{cancelPgCno}/complete)")
+	fs.BoolVar(&o.strict, "strict-transactions", false, "find answers resCd 1020 for ids the sandbox never issued (default: a realistic default answer)")
+	fs.StringVar(&o.retryIntervals, "webhook-retry-intervals", joinDurations(server.DefaultWebhookRetryIntervals), "comma-separated waits between webhook resends, the last repeating (up to 15 resends)")
+	fs.IntVar(&o.maxTransactions, "max-transactions", server.DefaultMaxTransactions, "most payments the sandbox holds; past it create answers resCd 9999")
+}
+
+func (o *sandboxOptions) apply(cfg *server.Config) error {
+	cfg.SecretKey = o.secretKey
+	cfg.PublicURL = o.publicURL
+	cfg.StrictTransactions = o.strict
+	cfg.MaxTransactions = o.maxTransactions
+	if o.autoPayAfter < 0 {
+		return fmt.Errorf("--auto-pay-after %v must not be negative", o.autoPayAfter)
+	}
+	cfg.AutoPayAfter = o.autoPayAfter
+	switch {
+	case o.cancelCompleteAfter < 0:
+		return fmt.Errorf("--cancel-complete-after %v must not be negative", o.cancelCompleteAfter)
+	case o.cancelCompleteAfter == 0:
+		cfg.CancelCompleteAfter = -1 // manual only
+	default:
+		cfg.CancelCompleteAfter = o.cancelCompleteAfter
+	}
+	for _, f := range strings.Split(o.retryIntervals, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--webhook-retry-intervals: %q is not a positive duration such as 1s", f)
+		}
+		cfg.WebhookRetryIntervals = append(cfg.WebhookRetryIntervals, d)
+	}
+	return nil
+}
+
+func joinDurations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/store"
+)
+
+// PathPayPage is the prefix of the sandbox's payment pages: GET
+// /pay/{pgCno} shows one, POST /pay/{pgCno}/pay and /pay/{pgCno}/cancel press
+// its buttons. These are the mock's only HTML routes: a person or a headless
+// browser uses them, as a customer would use WeChat's screen.
+const PathPayPage = "/pay/"
+
+//go:embed paypage/page.html
+var payPageFS embed.FS
+
+var payPageTmpl = template.Must(template.ParseFS(payPageFS, "paypage/page.html"))
+
+type payPageView struct {
+	PgCno, GoodsName, Currency, ShopOrderNo, State, ReturnURL string
+	Amount                                                    int64
+	Open                                                      bool
+	PayAction, CancelAction                                   string
+	Result, ResultCode                                        string
+	Press                                                     string
+}
+
+// handlePayPage serves GET /pay/{pgCno}. With ?press=pay (or cancel) the
+// page presses that button once loaded, for headless browsers that cannot
+// click.
+func (s *Server) handlePayPage(c echo.Context) error {
+	p, ok := s.trades.Payment(c.Param("pgCno"))
+	if !ok {
+		return s.renderPayPage(c, http.StatusNotFound, nil, "No such payment: "+c.Param("pgCno"), "not-found")
+	}
+	v := s.payView(&p)
+	if press := c.QueryParam("press"); v.Open && (press == "pay" || press == "cancel") {
+		v.Press = press
+	}
+	return s.writePayPage(c, http.StatusOK, v)
+}
+
+// handlePayPagePay serves POST /pay/{pgCno}/pay: the customer paid.
+func (s *Server) handlePayPagePay(c echo.Context) error {
+	p, err := s.Approve(c.Param("pgCno"))
+	return s.payPageResult(c, &p, err, "Paid. The approval webhook is on its way to the merchant.", "paid")
+}
+
+// handlePayPageCancel serves POST /pay/{pgCno}/cancel: the customer gave up.
+func (s *Server) handlePayPageCancel(c echo.Context) error {
+	p, err := s.Void(c.Param("pgCno"))
+	return s.payPageResult(c, &p, err, "Cancelled. The payment is void (TS12); no webhook is sent.", "voided")
+}
+
+func (s *Server) payPageResult(c echo.Context, p *store.Payment, err error, ok, code string) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return s.renderPayPage(c, http.StatusNotFound, nil, "No such payment: "+c.Param("pgCno"), "not-found")
+	case errors.Is(err, store.ErrState):
+		return s.renderPayPage(c, http.StatusConflict, p, "This payment is already "+string(p.State)+".", "conflict")
+	case err != nil:
+		return err
+	}
+	fresh, _ := s.trades.Payment(p.PgCno)
+	return s.renderPayPage(c, http.StatusOK, &fresh, ok, code)
+}
+
+func (s *Server) renderPayPage(c echo.Context, status int, p *store.Payment, result, code string) error {
+	v := &payPageView{PgCno: c.Param("pgCno"), State: "unknown"}
+	if p != nil {
+		v = s.payView(p)
+	}
+	v.Result, v.ResultCode = result, code
+	return s.writePayPage(c, status, v)
+}
+
+func (s *Server) payView(p *store.Payment) *payPageView {
+	return &payPageView{
+		PgCno: p.PgCno, GoodsName: p.GoodsName, Currency: p.Currency, ShopOrderNo: p.ShopOrderNo,
+		State: string(p.State), ReturnURL: p.ReturnURL, Amount: p.Amount,
+		Open:      p.State == store.PaymentCreated,
+		PayAction: PathPayPage + p.PgCno + "/pay", CancelAction: PathPayPage + p.PgCno + "/cancel",
+	}
+}
+
+func (s *Server) writePayPage(c echo.Context, status int, v *payPageView) error {
+	var buf bytes.Buffer
+	if err := payPageTmpl.Execute(&buf, v); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	return c.HTMLBlob(status, buf.Bytes())
+}
