@@ -301,7 +301,7 @@ func (s *Server) handleCreate(c echo.Context) error {
 		return s.createError(c, &req, kicc.ResMall, "mallId")
 	}
 	now := s.clock.Now()
-	fp := fingerprint(kicc.PathCreate, req.MallID, req.ShopTransactionID, req.ShopOrderNo, req.GoodsName,
+	fp := s.fingerprint(kicc.PathCreate, req.MallID, req.ShopTransactionID, req.ShopOrderNo, req.GoodsName,
 		req.ReturnURL, req.TradeType, req.NotifyURL, req.AmountInfo.Currency, strconv.FormatInt(*req.AmountInfo.TotalAmount, 10))
 	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
 	switch {
@@ -430,7 +430,7 @@ func (s *Server) handleRevise(c echo.Context) error {
 	if req.AmountInfo != nil && req.AmountInfo.TotAmount != nil {
 		amt = strconv.FormatInt(*req.AmountInfo.TotAmount, 10)
 	}
-	fp := fingerprint(kicc.PathRevise, req.MallID, req.ShopTransactionID, req.PgCno, req.ReviseTypeCode, req.CancelReqDate, req.NotifyURL, amt)
+	fp := s.fingerprint(kicc.PathRevise, req.MallID, req.ShopTransactionID, req.PgCno, req.ReviseTypeCode, req.CancelReqDate, req.NotifyURL, amt)
 	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
 	switch {
 	case out.replay != nil:
