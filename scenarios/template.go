@@ -7,14 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/brianvoe/gofakeit/v6"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
-// MaxTemplateOutput caps what one templated string renders to: the language
-// has no loops, but gofakeit can make long text on request.
+// MaxTemplateOutput is the default cap of what one templated string renders
+// to (Options.MaxTemplateBytes): the language has no loops, but gofakeit can
+// make long text on request.
 const MaxTemplateOutput = 4 << 10
 
 // Env is what templates read when a response is rendered.
@@ -38,6 +40,7 @@ type Env struct {
 //	{{urlencode "text"}}       text URL-encoded as UTF-8 (for resDetailMsg)
 type Template struct {
 	parts []part
+	max   int // output cap in bytes
 }
 
 type part struct {
@@ -45,12 +48,20 @@ type part struct {
 	fn  func(*Env) string
 }
 
-// ParseTemplate parses s. It returns nil, nil when s holds no "{{".
-func ParseTemplate(s string) (*Template, error) {
+// ParseTemplate parses s with the default output cap, MaxTemplateOutput. It
+// returns nil, nil when s holds no "{{".
+func ParseTemplate(s string) (*Template, error) { return parseTemplate(s, MaxTemplateOutput) }
+
+// parseTemplate parses s; its output is cut to max bytes (at a UTF-8
+// character boundary).
+func parseTemplate(s string, max int) (*Template, error) {
 	if !strings.Contains(s, "{{") {
 		return nil, nil
 	}
-	t := &Template{}
+	if max <= 0 {
+		max = MaxTemplateOutput
+	}
+	t := &Template{max: max}
 	for s != "" {
 		i := strings.Index(s, "{{")
 		if i < 0 {
@@ -87,11 +98,23 @@ func (t *Template) Render(env *Env) string {
 		} else {
 			b.WriteString(p.fn(env))
 		}
-		if b.Len() > MaxTemplateOutput {
-			return b.String()[:MaxTemplateOutput]
+		if b.Len() > t.max {
+			return cutUTF8(b.String(), t.max)
 		}
 	}
 	return b.String()
+}
+
+// cutUTF8 cuts s to at most n bytes without splitting a character, so a
+// capped answer is still valid UTF-8.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func parseExpr(expr string) (func(*Env) string, error) {
