@@ -294,6 +294,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(s.requireAdminToken)
 	e.POST(kicc.PathFind, s.handleFind)
 	e.GET(pathHealth, s.handleHealth)
+	e.GET("/__admin/stats", s.handleStats)
 	e.GET("/__admin/clock", s.handleGetClock)
 	e.PUT("/__admin/clock", s.handlePutClock)
 	e.DELETE("/__admin/clock", s.handleDeleteClock)
