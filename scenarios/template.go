@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -179,9 +180,17 @@ func parseExpr(expr string) (func(*Env) string, error) {
 // parseFake checks a gofakeit function at load time, including a trial run
 // (gofakeit panics on some bad parameters), so rendering never fails.
 func parseFake(spec string) (fn func(*Env) string, err error) {
-	fname, _, _ := strings.Cut(spec, ":")
-	if gofakeit.GetFuncLookup(fname) == nil {
+	fname, params, _ := strings.Cut(spec, ":")
+	info := gofakeit.GetFuncLookup(fname)
+	if info == nil {
 		return nil, fmt.Errorf("gofakeit has no function %q (see gofakeit's function list: firstname, uuid, number, ...)", fname)
+	}
+	if countParams(info) {
+		for _, n := range digitsRE.FindAllString(params, -1) {
+			if v, err := strconv.Atoi(n); err != nil || v > MaxFakeCount {
+				return nil, fmt.Errorf("gofakeit %q: counts and lengths are at most %d", spec, MaxFakeCount)
+			}
+		}
 	}
 	gen := "{" + spec + "}"
 	defer func() {
@@ -197,4 +206,23 @@ func parseFake(spec string) (fn func(*Env) string, err error) {
 		}
 		return f.Generate(gen)
 	}, nil
+}
+
+// MaxFakeCount bounds the count-like parameters of gofakeit functions
+// (lengths, word counts, sizes): the output cap cuts what a template renders,
+// but not the work of making it, and "password:...,100000000" would take
+// seconds and hundreds of megabytes on every answer.
+const MaxFakeCount = 1000
+
+var digitsRE = regexp.MustCompile(`[0-9]+`)
+
+// countParams reports whether a gofakeit function takes an integer
+// parameter other than a range's min and max.
+func countParams(info *gofakeit.Info) bool {
+	for _, p := range info.Params {
+		if (strings.Contains(p.Type, "int")) && p.Field != "min" && p.Field != "max" {
+			return true
+		}
+	}
+	return false
 }
