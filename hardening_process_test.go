@@ -237,3 +237,20 @@ func TestProcessOversizedHeaderGets431(t *testing.T) {
 	t.Logf("431 body (from net/http): %q, Content-Type %q", body, resp.Header.Get("Content-Type"))
 	assert.False(t, bytes.HasPrefix(body, []byte("{")))
 }
+
+func TestProcessSIGTERMEndsAHungConnectionAtOnce(t *testing.T) {
+	cmd, url, log := startProcess(t) // --shutdown-timeout 10s, hang 60 s
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := findOnce(&http.Client{}, url, paymentBody("hang-1"), "timeout")
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // let the request reach its hang
+	signalled := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Error(t, <-done, "the held connection is closed without an answer")
+	assert.NoError(t, cmd.Wait(), "exit 0:\n%s", log)
+	took := time.Since(signalled)
+	assert.Less(t, took, 5*time.Second, "a hang does not hold the shutdown to its timeout")
+	t.Logf("hung request ended and process exited 0 %v after SIGTERM", took.Round(10*time.Millisecond))
+}
