@@ -39,7 +39,7 @@ var (
 	duration = flag.Duration("d", 10*time.Minute, "how long to run")
 	rate     = flag.Int("rate", 200, "requests per second")
 	every    = flag.Duration("every", 10*time.Second, "sampling period")
-	warmup   = flag.Duration("warmup", 0, "warm-up before the baseline sample (default: a fifth of -d, at most 1m)")
+	warmup   = flag.Duration("warmup", 0, "warm-up before the baseline sample (default: two -day-every, when the ledger holds its steady two days of keys; at most half of -d)")
 	inflight = flag.Int("max-inflight", 512, "most requests in flight; ticks past it are counted as skipped")
 	dayEvery = flag.Duration("day-every", time.Minute, "advance the mock's clock by 24h this often, so idempotency keys expire as at KST midnight (0: never)")
 )
@@ -214,7 +214,13 @@ func main() {
 		os.Exit(2)
 	}
 	if *warmup == 0 {
-		*warmup = min(*duration/5, time.Minute)
+		// The ledger holds today's and yesterday's keys: it is full-grown
+		// after the clock has moved two days.
+		*warmup = *duration / 5
+		if *dayEvery > 0 {
+			*warmup = 2**dayEvery + *every
+		}
+		*warmup = min(*warmup, *duration/2)
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: *inflight}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
