@@ -1,4 +1,5 @@
-// Package store keeps the mock's state behind small interfaces: today the
-// idempotency ledger. Everything lives in memory; the interfaces leave room
-// for a persistent implementation.
+// Package store keeps the mock's state behind small interfaces: the
+// idempotency ledger, sequence positions and runtime scenario files. The
+// in-memory implementations are the default; Persistent (bbolt, behind
+// --data-dir) keeps all three across restarts, kill -9 included.
 package store
