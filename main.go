@@ -28,6 +28,7 @@ import (
 
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
+	"github.com/kicc-mock/kicc-mock/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -101,6 +102,11 @@ type options struct {
 	watch           bool
 	maxDelay        time.Duration
 	sandbox         sandboxOptions
+	// Hardening (issue 9): bounds and persistence.
+	maxRuntimeScenarios int
+	maxHeaderBytes      int
+	maxTemplateBytes    int
+	dataDir             string
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -123,6 +129,10 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.watch, "watch", false, "reload --scenarios when its files change; a bad file keeps the last good set")
 	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused")
 	o.sandbox.flags(fs)
+	fs.IntVar(&o.maxRuntimeScenarios, "max-runtime-scenarios", server.DefaultMaxRuntimeScenarios, "most scenarios held from POST /__admin/scenarios; more answer HTTP 409")
+	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431")
+	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a scenario renders to; more is cut")
+	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in DIR/"+store.DBFile+" across restarts (empty = memory only)")
 	return fs
 }
 
@@ -200,6 +210,10 @@ func serve(args []string, stderr io.Writer) int {
 		ScenarioDir: o.scenarios,
 		Watch:       o.watch,
 		MaxDelay:    o.maxDelay,
+
+		MaxRuntimeScenarios: o.maxRuntimeScenarios,
+		MaxHeaderBytes:      o.maxHeaderBytes,
+		MaxTemplateBytes:    o.maxTemplateBytes,
 	}
 	if err := o.sandbox.apply(&cfg); err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
@@ -220,11 +234,30 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kicc-mock: --currency %q is not KRW or USD\n", o.currency)
 		return 2
 	}
+	for _, b := range []struct {
+		name string
+		v    int
+	}{{"max-runtime-scenarios", o.maxRuntimeScenarios}, {"max-header-bytes", o.maxHeaderBytes}, {"max-template-bytes", o.maxTemplateBytes}} {
+		if b.v < 1 {
+			fmt.Fprintf(stderr, "kicc-mock: --%s %d must be at least 1\n", b.name, b.v)
+			return 2
+		}
+	}
+	if o.dataDir != "" {
+		db, err := openDataDir(o.dataDir, o.maxKeys, &cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "kicc-mock:", err)
+			return 1
+		}
+		defer db.Close()
+		log.Info("state kept on disk", "data_dir", o.dataDir)
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
 		return 2
 	}
+	defer srv.Close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", o.addr, "error", err)
@@ -237,6 +270,30 @@ func serve(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openDataDir opens the database of --data-dir and puts its ledger,
+// sequences and runtime scenario store into cfg. The caller closes it after
+// the server has stopped.
+func openDataDir(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, error) {
+	db, err := store.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	ledger, err := db.Ledger(maxKeys, time.Now())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	seqs, err := db.Sequences()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	cfg.Ledger = ledger
+	cfg.Sequences = seqs
+	cfg.ScenarioStore = db.Documents()
+	return db, nil
 }
 
 // runServer serves on ln until ctx is done, then shuts down gracefully: new

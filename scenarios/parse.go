@@ -28,6 +28,9 @@ type Options struct {
 	MaxDelay time.Duration
 	// Source is recorded in the scenarios (SourceFile when empty).
 	Source Source
+	// MaxTemplateBytes caps what one templated string renders to
+	// (MaxTemplateOutput when 0).
+	MaxTemplateBytes int
 }
 
 // The keys of each mapping of the format; the JSON Schema lists the same.
@@ -526,7 +529,7 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 	}
 	v.Kind = KindString
 	v.Text = n.Value
-	t, err := ParseTemplate(n.Value)
+	t, err := parseTemplate(n.Value, p.opts.MaxTemplateBytes)
 	if err != nil {
 		p.errf(n, "%s: %v", key, err)
 		return

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -132,10 +133,11 @@ scenarios:
 }
 
 func TestTemplateOutputIsBounded(t *testing.T) {
-	tmpl, err := scenarios.ParseTemplate(`{{fake "sentence:100000"}}`)
+	p := `{{fake "password:true,true,true,true,true,1000"}}`
+	tmpl, err := scenarios.ParseTemplate(strings.Repeat(p, 5))
 	require.NoError(t, err)
 	out := tmpl.Render(&scenarios.Env{Faker: gofakeit.New(1)})
-	assert.LessOrEqual(t, len(out), scenarios.MaxTemplateOutput)
+	assert.Equal(t, scenarios.MaxTemplateOutput, len(out), "5,000 bytes cut to the cap")
 }
 
 func TestMergeOverlaysKeepsOrderAndNullRemoves(t *testing.T) {

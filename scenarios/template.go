@@ -4,17 +4,20 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/brianvoe/gofakeit/v6"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
-// MaxTemplateOutput caps what one templated string renders to: the language
-// has no loops, but gofakeit can make long text on request.
+// MaxTemplateOutput is the default cap of what one templated string renders
+// to (Options.MaxTemplateBytes): the language has no loops, but gofakeit can
+// make long text on request.
 const MaxTemplateOutput = 4 << 10
 
 // Env is what templates read when a response is rendered.
@@ -38,6 +41,7 @@ type Env struct {
 //	{{urlencode "text"}}       text URL-encoded as UTF-8 (for resDetailMsg)
 type Template struct {
 	parts []part
+	max   int // output cap in bytes
 }
 
 type part struct {
@@ -45,12 +49,20 @@ type part struct {
 	fn  func(*Env) string
 }
 
-// ParseTemplate parses s. It returns nil, nil when s holds no "{{".
-func ParseTemplate(s string) (*Template, error) {
+// ParseTemplate parses s with the default output cap, MaxTemplateOutput. It
+// returns nil, nil when s holds no "{{".
+func ParseTemplate(s string) (*Template, error) { return parseTemplate(s, MaxTemplateOutput) }
+
+// parseTemplate parses s; its output is cut to max bytes (at a UTF-8
+// character boundary).
+func parseTemplate(s string, max int) (*Template, error) {
 	if !strings.Contains(s, "{{") {
 		return nil, nil
 	}
-	t := &Template{}
+	if max <= 0 {
+		max = MaxTemplateOutput
+	}
+	t := &Template{max: max}
 	for s != "" {
 		i := strings.Index(s, "{{")
 		if i < 0 {
@@ -87,11 +99,23 @@ func (t *Template) Render(env *Env) string {
 		} else {
 			b.WriteString(p.fn(env))
 		}
-		if b.Len() > MaxTemplateOutput {
-			return b.String()[:MaxTemplateOutput]
+		if b.Len() > t.max {
+			return cutUTF8(b.String(), t.max)
 		}
 	}
 	return b.String()
+}
+
+// cutUTF8 cuts s to at most n bytes without splitting a character, so a
+// capped answer is still valid UTF-8.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func parseExpr(expr string) (func(*Env) string, error) {
@@ -156,9 +180,17 @@ func parseExpr(expr string) (func(*Env) string, error) {
 // parseFake checks a gofakeit function at load time, including a trial run
 // (gofakeit panics on some bad parameters), so rendering never fails.
 func parseFake(spec string) (fn func(*Env) string, err error) {
-	fname, _, _ := strings.Cut(spec, ":")
-	if gofakeit.GetFuncLookup(fname) == nil {
+	fname, params, _ := strings.Cut(spec, ":")
+	info := gofakeit.GetFuncLookup(fname)
+	if info == nil {
 		return nil, fmt.Errorf("gofakeit has no function %q (see gofakeit's function list: firstname, uuid, number, ...)", fname)
+	}
+	if countParams(info) {
+		for _, n := range digitsRE.FindAllString(params, -1) {
+			if v, err := strconv.Atoi(n); err != nil || v > MaxFakeCount {
+				return nil, fmt.Errorf("gofakeit %q: counts and lengths are at most %d", spec, MaxFakeCount)
+			}
+		}
 	}
 	gen := "{" + spec + "}"
 	defer func() {
@@ -174,4 +206,23 @@ func parseFake(spec string) (fn func(*Env) string, err error) {
 		}
 		return f.Generate(gen)
 	}, nil
+}
+
+// MaxFakeCount bounds the count-like parameters of gofakeit functions
+// (lengths, word counts, sizes): the output cap cuts what a template renders,
+// but not the work of making it, and "password:...,100000000" would take
+// seconds and hundreds of megabytes on every answer.
+const MaxFakeCount = 1000
+
+var digitsRE = regexp.MustCompile(`[0-9]+`)
+
+// countParams reports whether a gofakeit function takes an integer
+// parameter other than a range's min and max.
+func countParams(info *gofakeit.Info) bool {
+	for _, p := range info.Params {
+		if (strings.Contains(p.Type, "int")) && p.Field != "min" && p.Field != "max" {
+			return true
+		}
+	}
+	return false
 }

@@ -90,8 +90,11 @@ func (s *Server) handleAddScenarios(c echo.Context) error {
 			}
 		}
 		status := http.StatusBadRequest
-		if errors.Is(err, ErrTooManyScenarios) {
+		switch {
+		case errors.Is(err, ErrTooManyScenarios):
 			status = http.StatusConflict
+		case !errors.As(err, &list):
+			status = http.StatusInternalServerError // the --data-dir store failed
 		}
 		return &httpError{Status: status, Message: strings.Join(lines, "; "),
 			Extra: map[string]any{"errors": lines}}

@@ -45,15 +45,23 @@ func (s *Server) initScenarios() error {
 	s.layers.builtin = b
 	s.layers.defaultNames = map[scenarios.Endpoint]string{}
 	if s.cfg.ScenarioDir != "" {
-		files, err := scenarios.LoadPaths([]string{s.cfg.ScenarioDir}, scenarios.Options{MaxDelay: s.cfg.MaxDelay})
+		files, err := scenarios.LoadPaths([]string{s.cfg.ScenarioDir}, s.parseOptions(scenarios.SourceFile))
 		if err != nil {
 			return fmt.Errorf("loading --scenarios %s:\n%w", s.cfg.ScenarioDir, err)
 		}
 		s.layers.files = files
 		s.watchSum = dirSum(s.cfg.ScenarioDir)
 	}
+	if err := s.loadStoredScenarios(); err != nil {
+		return err
+	}
 	s.rebuildLocked()
 	return nil
+}
+
+// parseOptions are the bounds scenario files are loaded with.
+func (s *Server) parseOptions(src scenarios.Source) scenarios.Options {
+	return scenarios.Options{MaxDelay: s.cfg.MaxDelay, Source: src, MaxTemplateBytes: s.cfg.MaxTemplateBytes}
 }
 
 // rebuildLocked makes a new Set from the layers and swaps it in; scenMu is
@@ -87,7 +95,7 @@ func (s *Server) Scenarios() *scenarios.Set { return s.scen.Load().set }
 // the source in errors ("file:line: message"). On error nothing changes.
 // It returns the names added.
 func (s *Server) AddScenarios(file string, data []byte) ([]string, error) {
-	list, err := scenarios.Parse(file, data, scenarios.Options{MaxDelay: s.cfg.MaxDelay, Source: scenarios.SourceRuntime})
+	list, err := scenarios.Parse(file, data, s.parseOptions(scenarios.SourceRuntime))
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +111,9 @@ func (s *Server) AddScenarios(file string, data []byte) ([]string, error) {
 	if len(runtime) > s.cfg.MaxRuntimeScenarios {
 		return nil, fmt.Errorf("%w: %d would be loaded, at most %d (--max-runtime-scenarios); delete some or POST /__admin/reset",
 			ErrTooManyScenarios, len(runtime), s.cfg.MaxRuntimeScenarios)
+	}
+	if err := s.storeAddedLocked(data, names); err != nil {
+		return nil, err
 	}
 	s.layers.runtime = runtime
 	s.rebuildLocked()
@@ -129,7 +140,7 @@ func (s *Server) RemoveScenario(name string) error {
 		if sc.Name == name {
 			s.layers.runtime = removeNamed(s.layers.runtime, name)
 			s.rebuildLocked()
-			return nil
+			return s.storeRemovedLocked(name)
 		}
 	}
 	if s.scen.Load().set.Lookup(name) != nil {
@@ -144,6 +155,7 @@ func (s *Server) ResetScenarios() {
 	s.scenMu.Lock()
 	defer s.scenMu.Unlock()
 	s.layers.runtime = nil
+	s.resetStoredLocked()
 	s.layers.defaultNames = map[scenarios.Endpoint]string{}
 	s.sequences.Reset()
 	s.rebuildLocked()
@@ -189,7 +201,7 @@ func (s *Server) ReloadScenarioFiles() error {
 	if s.cfg.ScenarioDir == "" {
 		return nil
 	}
-	files, err := scenarios.LoadPaths([]string{s.cfg.ScenarioDir}, scenarios.Options{MaxDelay: s.cfg.MaxDelay})
+	files, err := scenarios.LoadPaths([]string{s.cfg.ScenarioDir}, s.parseOptions(scenarios.SourceFile))
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,25 @@ type Config struct {
 	HangDuration time.Duration
 	// SandboxConfig configures create, revise, payments and webhooks.
 	SandboxConfig
+	// MaxHeaderBytes caps the request line and headers (DefaultMaxHeaderBytes
+	// when 0); net/http answers 431 past it, before the mock sees the request.
+	MaxHeaderBytes int
+	// MaxTemplateBytes caps what one templated string of a file or runtime
+	// scenario renders to (scenarios.MaxTemplateOutput when 0).
+	MaxTemplateBytes int
+	// Sequences holds the positions of sequence scenarios; nil means in
+	// memory. A persistent one (store.Persistent.Sequences) keeps them
+	// across restarts.
+	Sequences store.Sequences
+	// ScenarioStore, when set, keeps the scenarios added through the admin
+	// API across restarts: New loads them, and every change is written
+	// before it is answered.
+	ScenarioStore store.Documents
 }
+
+// DefaultMaxHeaderBytes bounds the request line and headers: a KICC request
+// sends a few hundred bytes of them.
+const DefaultMaxHeaderBytes = 64 << 10
 
 // DefaultMaxRuntimeScenarios bounds what POST /__admin/scenarios can load.
 const DefaultMaxRuntimeScenarios = 1000
@@ -112,7 +130,8 @@ type Server struct {
 	scenMu     sync.Mutex // serialises changes to layers
 	layers     scenarioLayers
 	sequences  store.Sequences
-	watchSum   uint64 // the watcher's view of ScenarioDir
+	runtimeDoc map[string]uint64 // runtime scenario -> its Config.ScenarioStore document
+	watchSum   uint64            // the watcher's view of ScenarioDir
 	watchDone  chan struct{}
 	stopping   chan struct{} // closed by Close
 	stopOnce   sync.Once
@@ -154,6 +173,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HangDuration <= 0 {
 		cfg.HangDuration = DefaultHangDuration
 	}
+	if cfg.Sequences == nil {
+		cfg.Sequences = store.NewMemorySequences()
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
 	if cfg.WatchInterval <= 0 {
 		cfg.WatchInterval = DefaultWatchInterval
 	}
@@ -165,7 +190,7 @@ func New(cfg Config) (*Server, error) {
 		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
 		journal: newJournal(cfg.JournalSize),
 
-		sequences: store.NewMemorySequences(),
+		sequences: cfg.Sequences,
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
 	}
@@ -216,7 +241,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      90 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(s.Close)
@@ -232,6 +257,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(s.requireAdminToken)
 	e.POST(kicc.PathFind, s.handleFind)
 	e.GET(pathHealth, s.handleHealth)
+	e.GET("/__admin/stats", s.handleStats)
 	e.GET("/__admin/clock", s.handleGetClock)
 	e.PUT("/__admin/clock", s.handlePutClock)
 	e.DELETE("/__admin/clock", s.handleDeleteClock)

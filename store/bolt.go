@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,10 @@ func (p *Persistent) Close() error { return p.db.Close() }
 type Bolt struct {
 	mem *Memory
 	db  *bolt.DB
+	// day is the newest KST day written; when a claim opens a newer one,
+	// buckets of days the memory ledger no longer holds are dropped in the
+	// same transaction, so the file does not grow across days either.
+	day atomic.Int64
 }
 
 var _ Ledger = (*Bolt)(nil)
@@ -64,6 +69,7 @@ func responseBucket(day int64) []byte { return []byte("replay-" + strconv.Format
 func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
 	l := &Bolt{mem: NewMemory(max), db: p.db}
 	today := kicc.Day(now)
+	l.day.Store(today)
 	err := p.db.Update(func(tx *bolt.Tx) error {
 		var stale [][]byte
 		err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
@@ -143,6 +149,12 @@ func (l *Bolt) Claim(now time.Time, mallID, key string, fingerprint uint64) (Cla
 	var fp [8]byte
 	binary.BigEndian.PutUint64(fp[:], fingerprint)
 	err = l.db.Update(func(tx *bolt.Tx) error {
+		if day > l.day.Load() {
+			if err := dropDaysBefore(tx, day-1); err != nil {
+				return err
+			}
+			l.day.Store(day)
+		}
 		b, err := tx.CreateBucketIfNotExists(ledgerBucket(day))
 		if err != nil {
 			return err
@@ -188,4 +200,36 @@ func (l *Bolt) Reset() {
 		}
 		return nil
 	})
+}
+
+// dropDaysBefore deletes the ledger and replay buckets of days before first.
+func dropDaysBefore(tx *bolt.Tx, first int64) error {
+	var stale [][]byte
+	err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if d, _, ok := parseBucket(name); ok && d < first {
+			stale = append(stale, append([]byte(nil), name...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range stale {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buckets lists the database's bucket names, for tests.
+func (p *Persistent) buckets() []string {
+	var out []string
+	_ = p.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			out = append(out, string(name))
+			return nil
+		})
+	})
+	return out
 }

@@ -1,4 +1,6 @@
-// Package store keeps the mock's state behind small interfaces: today the
-// idempotency ledger and the sandbox's transactions. Everything lives in memory; the interfaces leave room
-// for a persistent implementation.
+// Package store keeps the mock's state behind small interfaces: the
+// idempotency ledger, sequence positions, runtime scenario files and the
+// sandbox's transactions. The in-memory implementations are the default;
+// Persistent (bbolt, behind --data-dir) keeps the first three across
+// restarts, kill -9 included.
 package store

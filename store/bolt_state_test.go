@@ -1,0 +1,70 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/store"
+)
+
+func TestBoltSequencesSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	p, err := store.Open(dir)
+	require.NoError(t, err)
+	s, err := p.Sequences()
+	require.NoError(t, err)
+	assert.Equal(t, 0, s.Next("pending", "A"))
+	assert.Equal(t, 1, s.Next("pending", "A"))
+	assert.Equal(t, 0, s.Next("pending", "B"))
+	require.NoError(t, p.Close())
+
+	p, err = store.Open(dir)
+	require.NoError(t, err)
+	s, err = p.Sequences()
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.Len())
+	assert.Equal(t, 2, s.Next("pending", "A"), "no rewind after a restart")
+	assert.Equal(t, 1, s.Next("pending", "B"))
+	s.Reset()
+	require.NoError(t, p.Close())
+
+	p, err = store.Open(dir)
+	require.NoError(t, err)
+	defer p.Close()
+	s, err = p.Sequences()
+	require.NoError(t, err)
+	assert.Equal(t, 0, s.Next("pending", "A"), "reset forgets on disk too")
+}
+
+func TestBoltDocumentsKeepOrderAndNames(t *testing.T) {
+	dir := t.TempDir()
+	p, err := store.Open(dir)
+	require.NoError(t, err)
+	d := p.Documents()
+	id1, err := d.Add([]byte("one"), []string{"a", "b"})
+	require.NoError(t, err)
+	id2, err := d.Add([]byte("two"), []string{"c"})
+	require.NoError(t, err)
+	assert.Greater(t, id2, id1)
+	require.NoError(t, d.SetNames(id1, []string{"b"}))
+	require.NoError(t, p.Close())
+
+	p, err = store.Open(dir)
+	require.NoError(t, err)
+	defer p.Close()
+	d = p.Documents()
+	docs, err := d.List()
+	require.NoError(t, err)
+	require.Len(t, docs, 2)
+	assert.Equal(t, store.Document{ID: id1, Data: []byte("one"), Names: []string{"b"}}, docs[0])
+	assert.Equal(t, "two", string(docs[1].Data))
+
+	require.NoError(t, d.SetNames(id2, nil))
+	docs, _ = d.List()
+	assert.Len(t, docs, 1, "a document with no scenario left is dropped")
+	require.NoError(t, d.Reset())
+	docs, _ = d.List()
+	assert.Empty(t, docs)
+}
