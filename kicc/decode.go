@@ -31,8 +31,19 @@ func Decode(data []byte, v any) error {
 		}
 		return &BodyError{Msg: "request body must be a JSON object"}
 	}
-	if f, ok := v.(flatDecoder); ok && decodeFlat(data, f.flatFields()) {
-		return nil
+	switch r := v.(type) {
+	case *FindRequest: // the hot path: its fields on the stack
+		fields := [...]fastField{
+			{"mallId", &r.MallID}, {"shopTransactionId", &r.ShopTransactionID},
+			{"pgCno", &r.PgCno}, {"cancelPgCno", &r.CancelPgCno},
+		}
+		if decodeFlat(data, fields[:]) {
+			return nil
+		}
+	case flatDecoder:
+		if decodeFlat(data, r.flatFields()) {
+			return nil
+		}
 	}
 	err := json.Unmarshal(data, v)
 	if err == nil {

@@ -1,6 +1,9 @@
 package kicc
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // KST is Korea Standard Time, UTC+9 with no daylight saving. A fixed zone, so
 // that a scratch container image needs no tzdata.
@@ -12,8 +15,25 @@ const (
 	DateLayout     = "20060102"       // yyyyMMdd, request dates
 )
 
-// FormatDateTime renders t in KST as yyyyMMddHHmmss.
-func FormatDateTime(t time.Time) string { return t.In(KST).Format(DateTimeLayout) }
+// FormatDateTime renders t in KST as yyyyMMddHHmmss. Answers in the same
+// second share one string: the mock formats the current time on every
+// request.
+func FormatDateTime(t time.Time) string {
+	sec := t.Unix()
+	if c := lastFormatted.Load(); c != nil && c.sec == sec {
+		return c.s
+	}
+	s := t.In(KST).Format(DateTimeLayout)
+	lastFormatted.Store(&formatted{sec: sec, s: s})
+	return s
+}
+
+type formatted struct {
+	sec int64
+	s   string
+}
+
+var lastFormatted atomic.Pointer[formatted]
 
 // ParseDateTime reads a yyyyMMddHHmmss timestamp as KST.
 func ParseDateTime(s string) (time.Time, error) {

@@ -80,17 +80,22 @@ func (e *journalEntry) view() requestView {
 		Method:        e.method,
 		Path:          e.path,
 		Query:         e.query,
-		Headers:       make(map[string]string, len(e.header)),
+		Headers:       make(map[string]string, len(e.header)/2),
 		Body:          rawOrText(e.body),
 		BodyTruncated: e.bodyTruncated,
 		Status:        e.status,
 		Response:      rawOrText(e.response),
 		DurationMs:    float64(e.duration) / float64(time.Millisecond),
 	}
-	for k, vals := range e.header {
-		if k != echo.HeaderAuthorization {
-			v.Headers[k] = strings.Join(vals, ", ")
+	for i := 0; i+1 < len(e.header); i += 2 {
+		k, val := e.header[i], e.header[i+1]
+		if k == echo.HeaderAuthorization {
+			continue
 		}
+		if prev, ok := v.Headers[k]; ok {
+			val = prev + ", " + val
+		}
+		v.Headers[k] = val
 	}
 	if e.scenario != "" {
 		v.Scenario = &e.scenario

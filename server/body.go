@@ -2,7 +2,7 @@ package server
 
 import (
 	"bytes"
-	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -28,16 +28,35 @@ func (s *Server) readJSONBody(c echo.Context) (*bytes.Buffer, error) {
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, limit))
-	if err != nil {
+	if err := readLimited(buf, r.Body, limit); err != nil {
 		putBuffer(buf)
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge(limit)
-		}
-		return nil, &httpError{Status: http.StatusBadRequest, Message: "reading request body: " + err.Error()}
+		return nil, err
 	}
 	return buf, nil
+}
+
+// readLimited reads body into buf, failing with 413 past limit bytes. It
+// reads straight into buf's spare capacity: no reader wrappers to allocate
+// on every request.
+func readLimited(buf *bytes.Buffer, body io.Reader, limit int64) error {
+	if body == nil {
+		return nil
+	}
+	for {
+		buf.Grow(512)
+		room := buf.AvailableBuffer()
+		n, err := body.Read(room[:cap(room)])
+		buf.Write(room[:n]) // the bytes are already in place; this only moves buf's length
+		if int64(buf.Len()) > limit {
+			return tooLarge(limit)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &httpError{Status: http.StatusBadRequest, Message: "reading request body: " + err.Error()}
+		}
+	}
 }
 
 func putBuffer(b *bytes.Buffer) {

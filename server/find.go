@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -73,7 +75,7 @@ func (s *Server) handleFind(c echo.Context) error {
 	if sc != nil {
 		return s.answerFind(c, sc, &req, now)
 	}
-	var answer any
+	var answer jsonAppender
 	if req.IsCancel() {
 		answer = s.cancelAnswer(&req, kicc.StatusCancelled, now)
 	} else {
@@ -83,14 +85,21 @@ func (s *Server) handleFind(c echo.Context) error {
 }
 
 // writeFindAnswer writes a find answer and keeps it for replay mode.
-func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer any, now time.Time) error {
-	b, err := jsonMarshal(answer)
-	if err != nil {
-		return err
+func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer jsonAppender, now time.Time) error {
+	bp := answerPool.Get().(*[]byte)
+	b := answer.AppendJSON((*bp)[:0])
+	if s.cfg.Idempotency == IdempotencyReplay {
+		s.settleKey(now, req.MallID, req.ShopTransactionID, bytes.Clone(b))
 	}
-	s.settleKey(now, req.MallID, req.ShopTransactionID, b)
-	return writeJSON(c, http.StatusOK, b)
+	err := writeJSON(c, http.StatusOK, b) // copies b into the connection's buffer
+	*bp = b
+	answerPool.Put(bp)
+	return err
 }
+
+// answerPool holds encoding buffers of find answers, which are written and
+// forgotten (replay mode keeps a copy).
+var answerPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // findIDField names the id a find request asks about.
 func findIDField(req *kicc.FindRequest) string {
@@ -103,17 +112,17 @@ func findIDField(req *kicc.FindRequest) string {
 // findError answers a KICC business error: HTTP 200, resCd, resMsg naming the
 // field, and the request's ids echoed, without status fields.
 func (s *Server) findError(c echo.Context, req *kicc.FindRequest, resCd, field string) error {
+	return writeValue(c, http.StatusOK, s.findErrorBody(req, resCd, field))
+}
+
+func (s *Server) findErrorBody(req *kicc.FindRequest, resCd, field string) jsonAppender {
 	msg := s.cfg.Messages.Message(resCd, field)
 	if req.IsCancel() {
-		return writeValue(c, http.StatusOK, &kicc.CancelStatusResponse{
-			ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-			MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: req.CancelPgCno,
-		})
+		return &kicc.CancelStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
+			MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: req.CancelPgCno}
 	}
-	return writeValue(c, http.StatusOK, &kicc.PaymentStatusResponse{
-		ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-		MallID: req.MallID, PgCno: req.PgCno,
-	})
+	return &kicc.PaymentStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
+		MallID: req.MallID, PgCno: req.PgCno}
 }
 
 // cancelAnswer is the realistic default answer to a cancellation inquiry in

@@ -22,7 +22,7 @@ type journalEntry struct {
 	method        string
 	path          string
 	query         string
-	header        http.Header // a copy; Authorization is left out when rendered
+	header        []string // name, value, name, value...; Authorization is left out when rendered
 	body          []byte
 	bodyTruncated bool
 	scenario      string // "" when no scenario decided the answer
@@ -45,6 +45,30 @@ func newJournal(size int) *journal {
 		size = DefaultJournalSize
 	}
 	return &journal{entries: make([]journalEntry, size)}
+}
+
+// flatHeader copies h as name/value pairs in one allocation (a cloned
+// http.Header costs a map and more; the journal only reads it back).
+func flatHeader(h http.Header) []string {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	flat := make([]string, 0, 2*n)
+	for k, vs := range h {
+		for _, v := range vs {
+			flat = append(flat, k, v)
+		}
+	}
+	return flat
+}
+
+// cloneBoth copies a and b into one allocation.
+func cloneBoth(a, b []byte) ([]byte, []byte) {
+	both := make([]byte, len(a)+len(b))
+	n := copy(both, a)
+	copy(both[n:], b)
+	return both[:n:n], both[n:]
 }
 
 // append records e, dropping the oldest entry when the ring is full.

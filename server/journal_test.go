@@ -91,7 +91,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 		time:     time.Now(),
 		method:   http.MethodPost,
 		path:     kicc.PathFind,
-		header:   http.Header{"Content-Type": {ContentTypeJSON}},
+		header:   []string{"Content-Type", ContentTypeJSON},
 		body:     []byte(findBody("k", "P")),
 		status:   http.StatusOK,
 		response: []byte(`{"resCd":"0000"}`),

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,6 +48,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if body != nil && !rec.body.eof && !rec.req.truncated {
 				_, _ = io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
 			}
+			reqBody, respBody := cloneBoth(rec.req.buf, rec.resp.buf)
 			s.journal.append(journalEntry{
 				time:          start,
 				duration:      s.clock.Now().Sub(start),
@@ -56,12 +56,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				method:        r.Method,
 				path:          r.URL.Path,
 				query:         r.URL.RawQuery,
-				header:        r.Header.Clone(),
-				body:          bytes.Clone(rec.req.buf),
+				header:        flatHeader(r.Header),
+				body:          reqBody,
 				bodyTruncated: rec.req.truncated,
 				scenario:      rec.scenario,
 				status:        rec.status,
-				response:      bytes.Clone(rec.resp.buf),
+				response:      respBody,
 			})
 			r.Body = body
 		}

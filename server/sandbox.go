@@ -613,7 +613,7 @@ func cancelStatus(c *store.Cancel) kicc.Status {
 
 // recordedFind answers a find request from the sandbox's state when it knows
 // the id; ok is false for ids it never issued.
-func (s *Server) recordedFind(req *kicc.FindRequest) (answer any, ok bool) {
+func (s *Server) recordedFind(req *kicc.FindRequest) (answer jsonAppender, ok bool) {
 	if s.trades.Len() == 0 {
 		return nil, false
 	}
@@ -655,14 +655,4 @@ func (s *Server) recordedFind(req *kicc.FindRequest) (answer any, ok bool) {
 		r.ApprovalDate = kicc.FormatDateTime(p.ApprovedAt)
 	}
 	return r, true
-}
-
-func (s *Server) findErrorBody(req *kicc.FindRequest, resCd, field string) any {
-	msg := s.cfg.Messages.Message(resCd, field)
-	if req.IsCancel() {
-		return &kicc.CancelStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-			MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: req.CancelPgCno}
-	}
-	return &kicc.PaymentStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-		MallID: req.MallID, PgCno: req.PgCno}
 }
