@@ -71,14 +71,13 @@ func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
 	today := kicc.Day(now)
 	l.day.Store(today)
 	err := p.db.Update(func(tx *bolt.Tx) error {
-		var stale [][]byte
-		err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		// Only today and yesterday count; a clock set back drops later days.
+		if err := deleteDays(tx, func(d int64) bool { return d < today-1 || d > today }); err != nil {
+			return err
+		}
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			day, kind, ok := parseBucket(name)
 			if !ok {
-				return nil
-			}
-			if day < today-1 || day > today {
-				stale = append(stale, append([]byte(nil), name...))
 				return nil
 			}
 			at := time.Unix((day*86400)-9*3600, 0) // any instant of that KST day
@@ -102,15 +101,6 @@ func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
 				return nil
 			})
 		})
-		if err != nil {
-			return err
-		}
-		for _, name := range stale {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
-			}
-		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("loading the idempotency ledger: %w", err)
@@ -186,27 +176,21 @@ func (l *Bolt) Len() int { return l.mem.Len() }
 func (l *Bolt) Reset() {
 	l.mem.Reset()
 	_ = l.db.Update(func(tx *bolt.Tx) error {
-		var names [][]byte
-		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			if _, _, ok := parseBucket(name); ok {
-				names = append(names, append([]byte(nil), name...))
-			}
-			return nil
-		})
-		for _, n := range names {
-			if err := tx.DeleteBucket(n); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteDays(tx, func(int64) bool { return true })
 	})
 }
 
 // dropDaysBefore deletes the ledger and replay buckets of days before first.
 func dropDaysBefore(tx *bolt.Tx, first int64) error {
+	return deleteDays(tx, func(d int64) bool { return d < first })
+}
+
+// deleteDays deletes the ledger and replay buckets of the days drop picks.
+// Names are collected first: bbolt forbids deleting while iterating.
+func deleteDays(tx *bolt.Tx, drop func(day int64) bool) error {
 	var stale [][]byte
 	err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-		if d, _, ok := parseBucket(name); ok && d < first {
+		if d, _, ok := parseBucket(name); ok && drop(d) {
 			stale = append(stale, append([]byte(nil), name...))
 		}
 		return nil
