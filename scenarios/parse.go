@@ -38,7 +38,7 @@ var (
 	fileKeys     = []string{"version", "scenarios"}
 	scenarioKeys = []string{"name", "description", "endpoint", "match", "priority", "sequenceKey", "responses"}
 	responseKeys = []string{"status", "body", "delay", "fault", "webhook"}
-	webhookKeys  = []string{"drop", "delay"}
+	webhookKeys  = []string{"drop", "delay", "fail", "resCd"}
 	delayKeys    = []string{"min", "max"}
 	matcherKeys  = []string{"exact", "glob", "regex"}
 )
@@ -232,6 +232,11 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 	for _, b := range body {
 		p.checkStatusFields(sc, b)
 	}
+	for i, r := range sc.Responses {
+		if r.Webhook != nil && r.Webhook.Fail && (len(sc.Endpoints) != 1 || sc.Endpoints[0] != Revise) {
+			p.errf(responses.Content[i], "webhook fail is for cancellations: the scenario needs endpoint: revise")
+		}
+	}
 	if len(sc.Responses) != len(responses.Content) {
 		return nil
 	}
@@ -398,17 +403,28 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 // webhook comes after the app gave up waiting", short enough for a test.
 const MaxWebhookDelay = time.Hour
 
-// webhook reads {drop: true} or {delay: 5s}.
+// webhook reads {drop: true}, {delay: 5s} or {fail: true, resCd: "2001"}.
 func (p *parser) webhook(n *yaml.Node) *Webhook {
 	w := &Webhook{}
+	var resCd *yaml.Node
 	p.mapping(n, "webhook", webhookKeys, func(key string, _, v *yaml.Node) {
 		switch key {
-		case "drop":
+		case "drop", "fail":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				p.errf(v, "webhook drop must be true or false")
+				p.errf(v, "webhook %s must be true or false", key)
 				return
 			}
-			w.Drop = v.Value == "true"
+			if key == "drop" {
+				w.Drop = v.Value == "true"
+			} else {
+				w.Fail = v.Value == "true"
+			}
+		case "resCd":
+			resCd = v
+			w.FailResCd = v.Value
+			if v.Kind != yaml.ScalarNode || len(v.Value) != 4 || strings.Trim(v.Value, "0123456789") != "" || v.Value == "0000" {
+				p.errf(v, "webhook resCd must be a 4-digit failure code such as \"2001\" (quote it)")
+			}
 		case "delay":
 			w.Delay = p.duration(v)
 			if w.Delay > MaxWebhookDelay {
@@ -416,6 +432,14 @@ func (p *parser) webhook(n *yaml.Node) *Webhook {
 			}
 		}
 	})
+	switch {
+	case resCd != nil && !w.Fail:
+		p.errf(resCd, "webhook resCd goes with fail: true")
+	case w.Fail && w.Drop:
+		p.errf(n, "a webhook cannot both fail and be dropped")
+	case w.Fail && w.FailResCd == "":
+		w.FailResCd = "2001"
+	}
 	return w
 }
 

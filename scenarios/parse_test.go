@@ -247,3 +247,36 @@ func TestMaxDelayIsConfigurable(t *testing.T) {
 	_, err = scenarios.Parse("s.yaml", src, scenarios.Options{})
 	assert.NoError(t, err)
 }
+
+func TestWebhookFailIsForRevise(t *testing.T) {
+	_, err := scenarios.Parse("f.yaml", []byte(`version: 1
+scenarios:
+  - name: a
+    endpoint: create
+    responses:
+      - webhook: {fail: true}
+  - name: b
+    endpoint: revise
+    responses:
+      - webhook: {resCd: "2001"}
+  - name: c
+    endpoint: revise
+    responses:
+      - webhook: {fail: true, resCd: "0000"}
+`), scenarios.Options{})
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, "f.yaml:6: webhook fail is for cancellations")
+	assert.Contains(t, msg, "f.yaml:10: webhook resCd goes with fail: true")
+	assert.Contains(t, msg, "f.yaml:14: webhook resCd must be a 4-digit failure code")
+
+	list, err := scenarios.Parse("ok.yaml", []byte(`version: 1
+scenarios:
+  - name: refund-refused
+    endpoint: revise
+    responses:
+      - webhook: {fail: true}
+`), scenarios.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "2001", list[0].Responses[0].Webhook.FailResCd, "the default failure code")
+}

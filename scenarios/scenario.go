@@ -107,10 +107,14 @@ type Response struct {
 
 // Webhook changes how the sandbox sends the webhook of a transaction: never
 // (Drop: "the cancellation webhook never arrives", so the app must fall back
-// to find), or only after Delay.
+// to find), only after Delay, or (Fail, revise only) as a failure: WeChat
+// refused the refund, the notification carries FailResCd, and the cancel
+// does not take effect.
 type Webhook struct {
-	Drop  bool
-	Delay time.Duration
+	Drop      bool
+	Delay     time.Duration
+	Fail      bool
+	FailResCd string // "2001" unless given
 }
 
 // HTTPStatus is Status with its default applied.

@@ -250,7 +250,12 @@ func (p scripted) plan() store.WebhookPlan {
 	if p.resp == nil || p.resp.Webhook == nil {
 		return store.WebhookPlan{}
 	}
-	return store.WebhookPlan{Drop: p.resp.Webhook.Drop, Delay: p.resp.Webhook.Delay}
+	w := p.resp.Webhook
+	plan := store.WebhookPlan{Drop: w.Drop, Delay: w.Delay}
+	if w.Fail {
+		plan.FailResCd = w.FailResCd
+	}
+	return plan
 }
 
 func (p scripted) name() string {
@@ -552,11 +557,18 @@ func (s *Server) CompleteCancel(cancelPgCno string) (store.Cancel, error) {
 	if err != nil {
 		return c, err
 	}
-	body, _ := jsonMarshal(&kicc.CancelWebhook{
+	note := &kicc.CancelWebhook{
 		ResCd: kicc.ResOK, ResMsg: "정상", MallID: p.MallID, ShopOrderNo: p.ShopOrderNo, PgCno: p.PgCno,
 		CancelPgCno: c.CancelPgCno, CancelDate: kicc.FormatDateTime(now),
 		AmountInfo: &kicc.WebhookAmountInfo{Currency: p.Currency, Amount: c.Amount},
-	})
+	}
+	if c.State == store.CancelFailed {
+		// WeChat refused the refund: KICC's notification reports the failure
+		// (its resCd; nothing was cancelled).
+		note.ResCd, note.ResMsg = c.Webhook.FailResCd, s.cfg.Messages.Message(c.Webhook.FailResCd, "")
+		note.AmountInfo.Amount = 0
+	}
+	body, _ := jsonMarshal(note)
 	s.notify(WebhookCancel, c.NotifyURL, c.PgCno, c.CancelPgCno, body, c.Webhook, c.Scenario)
 	return c, nil
 }
@@ -603,7 +615,7 @@ func paymentStatus(p *store.Payment) kicc.Status {
 // TS06 for a partial one.
 func cancelStatus(c *store.Cancel) kicc.Status {
 	switch {
-	case c.State == store.CancelPending:
+	case c.State == store.CancelPending, c.State == store.CancelFailed: // a failed cancel cancelled nothing
 		return kicc.StatusApproved
 	case c.ReviseTypeCode == kicc.ReviseFull:
 		return kicc.StatusCancelled

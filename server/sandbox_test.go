@@ -296,3 +296,41 @@ func TestCancelCompletesOnTheClockAndResetForgets(t *testing.T) {
 	assert.JSONEq(t, `{"transactions":[]}`, string(b))
 	assert.Empty(t, m.webhooks())
 }
+
+// TestScenarioFailsTheCancelWebhook: WeChat refuses the refund. The
+// cancellation webhook reports the failure, find says the cancel did nothing
+// (TS01, no amount), and the whole amount can still be cancelled.
+func TestScenarioFailsTheCancelWebhook(t *testing.T) {
+	m := newMock(t, sandboxConfig())
+	_, err := m.srv.AddScenarios("t.yaml", []byte(`version: 1
+scenarios:
+  - name: refund-refused
+    endpoint: revise
+    responses:
+      - webhook: {fail: true, resCd: "2001"}
+`))
+	require.NoError(t, err)
+	rcv := newReceiver(t, 0)
+	pg := m.create(rcv.URL, "ORD-F", 1000)["pgCno"].(string)
+	m.admin(http.MethodPost, "/__admin/transactions/"+pg+"/pay")
+	rcv.wait(t)
+	c := m.revise(pg, rcv.URL, "40", 0, "X-KICC-Mock-Scenario", "refund-refused")["cancelPgCno"].(string)
+	code, _ := m.admin(http.MethodPost, "/__admin/transactions/"+c+"/complete")
+	require.Equal(t, http.StatusOK, code)
+	rcv.wait(t)
+	rcv.mu.Lock()
+	note := rcv.got[len(rcv.got)-1]
+	rcv.mu.Unlock()
+	assert.Equal(t, "2001", note["resCd"])
+	assert.Equal(t, "위챗페이 오류", note["resMsg"])
+	assert.Equal(t, c, note["cancelPgCno"])
+
+	cs := m.find(context.Background(), map[string]any{"mallId": "T0000001", "shopTransactionId": m.key(), "pgCno": pg, "cancelPgCno": c}, "").json(t)
+	assert.Equal(t, "TS01", cs["cancelStatus"], "nothing was cancelled")
+	assert.EqualValues(t, 0, cs["amountInfo"].(map[string]any)["totAmount"])
+	ps := m.find(context.Background(), map[string]any{"mallId": "T0000001", "shopTransactionId": m.key(), "pgCno": pg}, "").json(t)
+	assert.Equal(t, "TS01", ps["statusCd"], "the payment is as before")
+
+	again := m.revise(pg, rcv.URL, "40", 0)
+	assert.Equal(t, "0000", again["resCd"], "the full amount can still be cancelled")
+}

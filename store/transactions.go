@@ -38,6 +38,9 @@ type CancelState string
 const (
 	CancelPending   CancelState = "pending"
 	CancelCompleted CancelState = "completed"
+	// CancelFailed: WeChat refused the refund (a scenario's webhook fail);
+	// the payment is as it was before the cancel.
+	CancelFailed CancelState = "failed"
 )
 
 // Payment is a transaction made by Create Transaction.
@@ -66,6 +69,9 @@ type Payment struct {
 // Cancelled sums the completed cancels; Reserved adds the pending ones.
 func (p *Payment) Cancelled() (completed, reserved int64) {
 	for _, c := range p.Cancels {
+		if c.State == CancelFailed {
+			continue
+		}
 		reserved += c.Amount
 		if c.State == CancelCompleted {
 			completed += c.Amount
@@ -95,6 +101,9 @@ type Cancel struct {
 type WebhookPlan struct {
 	Drop  bool          `json:"drop,omitempty"`
 	Delay time.Duration `json:"delay,omitempty"`
+	// FailResCd, for a cancel, makes it fail: the notification carries this
+	// resCd and the cancel does not take effect.
+	FailResCd string `json:"failResCd,omitempty"`
 }
 
 // Transactions holds the sandbox's payments and cancels. Every method is
@@ -248,6 +257,9 @@ func (m *memTransactions) CompleteCancel(cancelPgCno string, at time.Time) (Canc
 		return *c, p.clone(), ErrState
 	}
 	c.State, c.CompletedAt = CancelCompleted, at
+	if c.Webhook.FailResCd != "" {
+		c.State = CancelFailed
+	}
 	return *c, p.clone(), nil
 }
 
