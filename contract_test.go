@@ -595,3 +595,73 @@ scenarios:
 	assert.Equal(t, kicc.StatusCancelled, cs.CancelStatus, "find knows what the webhook would have said")
 	assert.Equal(t, int64(5000), cs.AmountInfo.TotAmount)
 }
+
+// TestContractEveryStatus asks for every WeChat status through magic ids,
+// which need no headers or admin calls, so it runs against a container too.
+func TestContractEveryStatus(t *testing.T) {
+	c, _ := contractClient(t)
+	const pg = "25122722034810122119"
+	pay, err := c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: pg})
+	require.NoError(t, err)
+	paid := pay.AmountInfo.Amount
+
+	for _, tc := range []struct {
+		scenario string
+		status   kicc.Status
+	}{
+		{"cancel-approved", kicc.StatusApproved},
+		{"cancel-full", kicc.StatusCancelled},
+		{"cancel-partial", kicc.StatusPartCancelled},
+		{"cancel-void", kicc.StatusVoided},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			st, err := c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: pg, CancelPgCno: "mock-" + tc.scenario + "-1"})
+			require.NoError(t, err)
+			assert.Equal(t, tc.status, st.CancelStatus)
+			require.NotNil(t, st.AmountInfo)
+			switch tc.status {
+			case kicc.StatusApproved:
+				assert.Zero(t, st.AmountInfo.TotAmount, "nothing cancelled yet")
+			case kicc.StatusPartCancelled:
+				assert.Positive(t, st.AmountInfo.TotAmount)
+				assert.Less(t, st.AmountInfo.TotAmount, paid, "part of the payment")
+			default:
+				assert.Equal(t, paid, st.AmountInfo.TotAmount, "the whole payment")
+			}
+		})
+	}
+	for _, tc := range []struct {
+		scenario string
+		status   kicc.Status
+	}{
+		{"payment-approved", kicc.StatusApproved},
+		{"payment-full", kicc.StatusCancelled},
+		{"payment-partial", kicc.StatusPartCancelled},
+		{"payment-void", kicc.StatusVoided},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			st, err := c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "mock-" + tc.scenario + "-1"})
+			require.NoError(t, err)
+			assert.Equal(t, tc.status, st.StatusCd)
+			assert.Regexp(t, dateTimeRE, st.ApprovalDate)
+		})
+	}
+	t.Run("pending then full", func(t *testing.T) {
+		id := "mock-cancel-pending-then-full-" + client.NewTransactionID()[:12] // within 60 bytes
+		var got []kicc.Status
+		for i := 0; i < 4; i++ {
+			st, err := c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: pg, CancelPgCno: id})
+			require.NoError(t, err)
+			got = append(got, st.CancelStatus)
+		}
+		assert.Equal(t, []kicc.Status{"TS01", "TS01", "TS02", "TS02"}, got)
+	})
+	t.Run("WeChat error detail is URL-decoded", func(t *testing.T) {
+		_, err := c.FindCancellation(ctx(t), client.FindCancellationRequest{PgCno: pg, CancelPgCno: "mock-error-wechat-1"})
+		var ke *client.Error
+		require.ErrorAs(t, err, &ke)
+		assert.Equal(t, kicc.ResWeChat, ke.ResCd)
+		assert.NotEmpty(t, ke.ResDetailMsg)
+		assert.NotContains(t, ke.ResDetailMsg, "%", "decoded")
+	})
+}
