@@ -280,3 +280,26 @@ scenarios:
 	require.NoError(t, err)
 	assert.Equal(t, "2001", list[0].Responses[0].Webhook.FailResCd, "the default failure code")
 }
+
+func TestFakeParametersAreScalarsOnly(t *testing.T) {
+	_, err := scenarios.Parse("f.yaml", []byte(`version: 1
+scenarios:
+  - name: a
+    responses:
+      - body: {resMsg: '{{fake "number:1000,[[5[[[[[[0000"}}'}
+`), scenarios.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "f.yaml:5:")
+	assert.Contains(t, err.Error(), "parameters may hold only")
+}
+
+func TestFakeCountsAreBoundedTogether(t *testing.T) {
+	_, err := scenarios.Parse("f.yaml", []byte(`version: 1
+scenarios:
+  - name: a
+    responses:
+      - body: {resMsg: '{{fake "paragraph:1000,1000,1000"}}'}
+`), scenarios.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "multiply to more than")
+}

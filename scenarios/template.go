@@ -185,10 +185,24 @@ func parseFake(spec string) (fn func(*Env) string, err error) {
 	if info == nil {
 		return nil, fmt.Errorf("gofakeit has no function %q (see gofakeit's function list: firstname, uuid, number, ...)", fname)
 	}
+	// gofakeit parses parameters itself, and some shapes (brackets, braces,
+	// quotes) send its parser into work without end: FuzzTemplate found
+	// "number:1000,[[5[[[[[[0000" hanging the load. Plain scalar lists are
+	// all a template needs.
+	if !safeParamsRE.MatchString(params) {
+		return nil, fmt.Errorf("gofakeit %q: parameters may hold only letters, digits, spaces and . , _ - (as in number:1000,50000)", spec)
+	}
 	if countParams(info) {
+		// Each count is bounded, and so is their product: nested counts
+		// (paragraphs x sentences x words) multiply the work.
+		product := 1
 		for _, n := range digitsRE.FindAllString(params, -1) {
-			if v, err := strconv.Atoi(n); err != nil || v > MaxFakeCount {
+			v, err := strconv.Atoi(n)
+			if err != nil || v > MaxFakeCount {
 				return nil, fmt.Errorf("gofakeit %q: counts and lengths are at most %d", spec, MaxFakeCount)
+			}
+			if product *= max(v, 1); product > MaxFakeWork {
+				return nil, fmt.Errorf("gofakeit %q: the counts multiply to more than %d", spec, MaxFakeWork)
 			}
 		}
 	}
@@ -214,7 +228,13 @@ func parseFake(spec string) (fn func(*Env) string, err error) {
 // seconds and hundreds of megabytes on every answer.
 const MaxFakeCount = 1000
 
-var digitsRE = regexp.MustCompile(`[0-9]+`)
+// MaxFakeWork bounds the product of a gofakeit function's counts.
+const MaxFakeWork = 10000
+
+var (
+	digitsRE     = regexp.MustCompile(`[0-9]+`)
+	safeParamsRE = regexp.MustCompile(`^[A-Za-z0-9 .,_-]*$`)
+)
 
 // countParams reports whether a gofakeit function takes an integer
 // parameter other than a range's min and max.
