@@ -6,9 +6,6 @@ import (
 	"errors"
 )
 
-// flatDecoder is a request type whose usual bodies decodeFlat can read.
-type flatDecoder interface{ flatFields() []fastField }
-
 // BodyError is a request body that is not a JSON object at all: empty,
 // malformed or another JSON value. KICC cannot read such a request, so it is
 // an HTTP 400 rather than a resCd.
@@ -31,17 +28,8 @@ func Decode(data []byte, v any) error {
 		}
 		return &BodyError{Msg: "request body must be a JSON object"}
 	}
-	switch r := v.(type) {
-	case *FindRequest: // the hot path: its fields on the stack
-		fields := [...]fastField{
-			{"mallId", &r.MallID}, {"shopTransactionId", &r.ShopTransactionID},
-			{"pgCno", &r.PgCno}, {"cancelPgCno", &r.CancelPgCno},
-		}
-		if decodeFlat(data, fields[:]) {
-			return nil
-		}
-	case flatDecoder:
-		if decodeFlat(data, r.flatFields()) {
+	if r, ok := v.(*FindRequest); ok { // the hot path
+		if fields := r.flatFields(); decodeFlat(data, fields[:]) {
 			return nil
 		}
 	}

@@ -1,4 +1,7 @@
 package kicc
 
 // DecodeFlatForTest exposes the fast path to the differential fuzz test.
-func DecodeFlatForTest(data []byte, r *FindRequest) bool { return decodeFlat(data, r.flatFields()) }
+func DecodeFlatForTest(data []byte, r *FindRequest) bool {
+	fields := r.flatFields()
+	return decodeFlat(data, fields[:])
+}

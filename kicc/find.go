@@ -15,8 +15,10 @@ type FindRequest struct {
 	CancelPgCno       string `json:"cancelPgCno,omitempty"`
 }
 
-func (r *FindRequest) flatFields() []fastField {
-	return []fastField{
+// flatFields is the request's field table for decodeFlat. An array, not a
+// slice, so the caller keeps it on the stack of the hot path.
+func (r *FindRequest) flatFields() [4]fastField {
+	return [4]fastField{
 		{"mallId", &r.MallID}, {"shopTransactionId", &r.ShopTransactionID},
 		{"pgCno", &r.PgCno}, {"cancelPgCno", &r.CancelPgCno},
 	}
