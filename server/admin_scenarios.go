@@ -1,8 +1,8 @@
 package server
 
 import (
+	"bytes"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -71,15 +71,11 @@ func (s *Server) handleAddScenarios(c echo.Context) error {
 	if r.ContentLength > adminScenarioLimit {
 		return tooLarge(adminScenarioLimit)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, adminScenarioLimit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(adminScenarioLimit)
-		}
-		return badRequest("reading the scenario file: " + err.Error())
+	var data bytes.Buffer
+	if err := readLimited(&data, r.Body, adminScenarioLimit); err != nil {
+		return err
 	}
-	names, err := s.AddScenarios("request", data)
+	names, err := s.AddScenarios("request", data.Bytes())
 	if err != nil {
 		var list scenarios.ErrorList
 		lines := []string{err.Error()}
