@@ -164,7 +164,7 @@ func TestJournalKeepsTheNewestEntriesOfItsSize(t *testing.T) {
 
 func TestJournalUsesTheDefaultSize(t *testing.T) {
 	srv, _ := newAdminTestServer(t, Config{})
-	assert.Len(t, srv.journal.entries, DefaultJournalSize)
+	assert.Len(t, srv.journal.slots, DefaultJournalSize)
 }
 
 func TestNoteScenarioNamesTheScenarioOfTheEntry(t *testing.T) {

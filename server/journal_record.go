@@ -67,12 +67,13 @@ var recorderPool = sync.Pool{New: func() any { return new(recorder) }}
 // request.
 type recorder struct {
 	http.ResponseWriter
-	req, resp capture
-	body      teeBody
-	keepBody  bool
-	status    int    // 0 until written; a fault may leave it 0 (no HTTP answer)
-	scenario  string // noted by the handler
-	errMsg    string // noted by the error handler, for the access log
+	req, resp  capture
+	body       teeBody
+	journalBuf []byte // the spare buffer journal.record trades for a slot's
+	keepBody   bool
+	status     int    // 0 until written; a fault may leave it 0 (no HTTP answer)
+	scenario   string // noted by the handler
+	errMsg     string // noted by the error handler, for the access log
 }
 
 func (w *recorder) WriteHeader(code int) {

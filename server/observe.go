@@ -16,7 +16,7 @@ import (
 // noticeable share of a find request.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rid := r.Header.Get(RequestIDHeader)
+		rid := headerValue(r.Header, RequestIDHeader)
 		if rid == "" {
 			rid = s.nextRequestID()
 		}
@@ -48,21 +48,20 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if body != nil && !rec.body.eof && !rec.req.truncated {
 				_, _ = io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
 			}
-			reqBody, respBody := cloneBoth(rec.req.buf, rec.resp.buf)
-			s.journal.append(journalEntry{
+			rec.journalBuf = s.journal.record(&journalRecord{
 				time:          start,
 				duration:      s.clock.Now().Sub(start),
 				requestID:     rid,
 				method:        r.Method,
 				path:          r.URL.Path,
 				query:         r.URL.RawQuery,
-				header:        flatHeader(r.Header),
-				body:          reqBody,
+				header:        r.Header,
+				body:          rec.req.buf,
 				bodyTruncated: rec.req.truncated,
 				scenario:      rec.scenario,
 				status:        rec.status,
-				response:      respBody,
-			})
+				response:      rec.resp.buf,
+			}, rec.journalBuf)
 			r.Body = body
 		}
 		s.accessLog(r, rec, rid, logInfo, began)
