@@ -67,8 +67,41 @@ const hexDigits = "0123456789abcdef"
 
 // appendString is encoding/json's string encoding with HTML escaping (its
 // default): quotes, backslashes and control characters escaped, < > &
-// U+2028 U+2029 as \u escapes, invalid UTF-8 as \ufffd.
+// U+2028 U+2029 as \u escapes, invalid UTF-8 as \ufffd. Nearly every string
+// of an answer needs none of it, so a table scan decides that first and the
+// string is then copied whole.
 func appendString(b []byte, s string) []byte {
+	var seen byte // every byte OR-ed: its top bit says whether s is all ASCII
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !jsonPlain[c] {
+			return appendEscaped(b, s)
+		}
+		seen |= c
+	}
+	if seen >= utf8.RuneSelf && !utf8.ValidString(s) {
+		return appendEscaped(b, s)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// jsonPlain marks the bytes that encoding/json copies as they are: printable
+// ASCII but " \ < > &, and every byte of a multi-byte UTF-8 sequence but
+// 0xE2, which starts U+2028 and U+2029 (escaped) and so takes the slow path.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		t[c] = false
+	}
+	return t
+}()
+
+// appendEscaped is appendString for a string that needs escaping.
+func appendEscaped(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

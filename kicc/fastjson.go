@@ -92,23 +92,32 @@ func plainString(s string, i int) (string, int, bool) {
 		return "", 0, false
 	}
 	start := i + 1
-	ascii := true
+	var seen byte // every byte OR-ed: its top bit says whether v is all ASCII
 	for j := start; j < len(s); j++ {
-		switch c := s[j]; {
-		case c == '"':
+		c := s[j]
+		if !stringByte[c] {
+			if c != '"' {
+				return "", 0, false // a backslash or a control character
+			}
 			v := s[start:j]
-			if !ascii && !utf8.ValidString(v) {
+			if seen >= utf8.RuneSelf && !utf8.ValidString(v) {
 				return "", 0, false
 			}
 			return v, j + 1, true
-		case c == '\\' || c < 0x20:
-			return "", 0, false
-		case c >= utf8.RuneSelf:
-			ascii = false
 		}
+		seen |= c
 	}
 	return "", 0, false
 }
+
+// stringByte marks the bytes plainString takes inside a string as they are:
+// all but the closing quote, a backslash and the control characters.
+var stringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // foldsToField reports whether key equals a field's name but for case
 // (Unicode folding, as encoding/json applies).

@@ -59,6 +59,12 @@ func TestForbiddenIndex(t *testing.T) {
 		i, _ := kicc.ForbiddenIndex(s)
 		assert.Equal(t, -1, i, "%q is allowed", s)
 	}
+	i, r := kicc.ForbiddenIndex("가😀")
+	assert.Equal(t, 3, i)
+	assert.Equal(t, '😀', r, "the forbidden character is named whole, not by its lead byte")
+	i, r = kicc.ForbiddenIndex("a;b")
+	assert.Equal(t, 1, i)
+	assert.Equal(t, ';', r)
 }
 
 func TestDecode(t *testing.T) {

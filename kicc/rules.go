@@ -49,16 +49,25 @@ func (r *Rule) Check(v string) *FieldError {
 // %26), and 4-byte UTF-8 characters such as emoji.
 func ForbiddenIndex(s string) (int, rune) {
 	for i := 0; i < len(s); i++ {
-		switch b := s[i]; {
-		case b < utf8.RuneSelf:
-			switch b {
-			case '\'', '"', '<', '>', '\\', ';', '|', '\r', '\n', '&':
-				return i, rune(b)
+		if b := s[i]; forbidden[b] {
+			if b >= 0xF0 { // lead byte of a 4-byte sequence
+				r, _ := utf8.DecodeRuneInString(s[i:])
+				return i, r
 			}
-		case b >= 0xF0: // lead byte of a 4-byte sequence
-			r, _ := utf8.DecodeRuneInString(s[i:])
-			return i, r
+			return i, rune(b)
 		}
 	}
 	return -1, 0
 }
+
+// forbidden marks the bytes ForbiddenIndex stops at: KICC's special
+// characters and the lead bytes of 4-byte UTF-8 sequences.
+var forbidden = func() (t [256]bool) {
+	for _, c := range []byte{'\'', '"', '<', '>', '\\', ';', '|', '\r', '\n', '&'} {
+		t[c] = true
+	}
+	for c := 0xF0; c < 256; c++ {
+		t[c] = true
+	}
+	return t
+}()
