@@ -19,7 +19,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // Errors are *httpError: 415, 413 or 400.
 func (s *Server) readJSONBody(c echo.Context) (*bytes.Buffer, error) {
 	r := c.Request()
-	if err := checkContentType(r.Header.Get(echo.HeaderContentType)); err != nil {
+	if err := checkContentType(headerValue(r.Header, echo.HeaderContentType)); err != nil {
 		return nil, err
 	}
 	limit := s.cfg.BodyLimit
@@ -57,6 +57,15 @@ func readLimited(buf *bytes.Buffer, body io.Reader, limit int64) error {
 			return &httpError{Status: http.StatusBadRequest, Message: "reading request body: " + err.Error()}
 		}
 	}
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without
+// Get's canonicalisation of the key on every request.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func putBuffer(b *bytes.Buffer) {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -35,16 +34,20 @@ func (s *Server) handleFind(c echo.Context) error {
 	var req kicc.FindRequest
 	err = kicc.Decode(buf.Bytes(), &req)
 	putBuffer(buf)
-	var be *kicc.BodyError
-	if errors.As(err, &be) {
+	// Decode returns its error types unwrapped; a type switch, unlike
+	// errors.As, costs no allocation on every request.
+	fe, _ := err.(*kicc.FieldError)
+	if be, ok := err.(*kicc.BodyError); ok {
 		return &httpError{Status: http.StatusBadRequest, Message: be.Msg}
 	}
 	ep := findEndpoint(&req)
 	if forced != nil && !forced.AppliesTo(ep) {
 		return wrongEndpoint(forced, ep)
 	}
-	var fe *kicc.FieldError
-	if errors.As(err, &fe) || func() bool { fe = req.Validate(); return fe != nil }() {
+	if fe == nil {
+		fe = req.Validate()
+	}
+	if fe != nil {
 		return s.findError(c, &req, fe.ResCd, fe.Field)
 	}
 	if s.malls != nil && !s.malls[req.MallID] {
@@ -75,26 +78,39 @@ func (s *Server) handleFind(c echo.Context) error {
 	if sc != nil {
 		return s.answerFind(c, sc, &req, now)
 	}
-	var answer jsonAppender
+	// The default answer, the common case: built on the stack and encoded
+	// by concrete calls (an interface would move both structs to the heap).
+	bp := answerPool.Get().(*[]byte)
 	if req.IsCancel() {
-		answer = s.cancelAnswer(&req, kicc.StatusCancelled, now)
+		var amount kicc.CancelAmountInfo
+		r := s.cancelAnswerValue(&req, kicc.StatusCancelled, now, &amount)
+		*bp = r.AppendJSON((*bp)[:0])
 	} else {
-		answer = s.paymentAnswer(&req, kicc.StatusApproved, now)
+		var amount kicc.PaymentAmountInfo
+		r := s.paymentAnswerValue(&req, kicc.StatusApproved, now, &amount)
+		*bp = r.AppendJSON((*bp)[:0])
 	}
-	return s.writeFindAnswer(c, &req, answer, now)
+	err = s.writeFindJSON(c, &req, *bp, now)
+	answerPool.Put(bp)
+	return err
 }
 
 // writeFindAnswer writes a find answer and keeps it for replay mode.
 func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer jsonAppender, now time.Time) error {
 	bp := answerPool.Get().(*[]byte)
-	b := answer.AppendJSON((*bp)[:0])
+	*bp = answer.AppendJSON((*bp)[:0])
+	err := s.writeFindJSON(c, req, *bp, now)
+	answerPool.Put(bp)
+	return err
+}
+
+// writeFindJSON writes an encoded find answer and keeps a copy for replay
+// mode; b may be reused once it returns.
+func (s *Server) writeFindJSON(c echo.Context, req *kicc.FindRequest, b []byte, now time.Time) error {
 	if s.cfg.Idempotency == IdempotencyReplay {
 		s.settleKey(now, req.MallID, req.ShopTransactionID, bytes.Clone(b))
 	}
-	err := writeJSON(c, http.StatusOK, b) // copies b into the connection's buffer
-	*bp = b
-	answerPool.Put(bp)
-	return err
+	return writeJSON(c, http.StatusOK, b) // copies b into the connection's buffer
 }
 
 // answerPool holds encoding buffers of find answers, which are written and
@@ -130,14 +146,22 @@ func (s *Server) findErrorBody(req *kicc.FindRequest, resCd, field string) jsonA
 // (not cancelled yet), the whole payment for TS02 and TS12, part of it for
 // TS06.
 func (s *Server) cancelAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.CancelStatusResponse {
-	var amount int64
+	r := s.cancelAnswerValue(req, st, now, new(kicc.CancelAmountInfo))
+	return &r
+}
+
+// cancelAnswerValue is cancelAnswer with amountInfo in amount, for callers
+// that keep both on the stack.
+func (s *Server) cancelAnswerValue(req *kicc.FindRequest, st kicc.Status, now time.Time, amount *kicc.CancelAmountInfo) kicc.CancelStatusResponse {
+	var total int64
 	switch st {
 	case kicc.StatusCancelled, kicc.StatusVoided:
-		amount = s.paymentAmount(req.PgCno)
+		total = s.paymentAmount(req.PgCno)
 	case kicc.StatusPartCancelled:
-		amount = s.partialAmount(req.PgCno, req.CancelPgCno)
+		total = s.partialAmount(req.PgCno, req.CancelPgCno)
 	}
-	return &kicc.CancelStatusResponse{
+	*amount = kicc.CancelAmountInfo{Currency: s.cfg.Currency, TotAmount: total}
+	return kicc.CancelStatusResponse{
 		ResCd:             kicc.ResOK,
 		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
 		ShopTransactionID: req.ShopTransactionID,
@@ -146,13 +170,20 @@ func (s *Server) cancelAnswer(req *kicc.FindRequest, st kicc.Status, now time.Ti
 		CancelPgCno:       req.CancelPgCno,
 		TransactionDate:   kicc.FormatDateTime(now),
 		CancelStatus:      st,
-		AmountInfo:        &kicc.CancelAmountInfo{Currency: s.cfg.Currency, TotAmount: amount},
+		AmountInfo:        amount,
 	}
 }
 
 // paymentAnswer is the realistic default answer to a payment inquiry.
 func (s *Server) paymentAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.PaymentStatusResponse {
-	return &kicc.PaymentStatusResponse{
+	r := s.paymentAnswerValue(req, st, now, new(kicc.PaymentAmountInfo))
+	return &r
+}
+
+// paymentAnswerValue is paymentAnswer with amountInfo in amount.
+func (s *Server) paymentAnswerValue(req *kicc.FindRequest, st kicc.Status, now time.Time, amount *kicc.PaymentAmountInfo) kicc.PaymentStatusResponse {
+	*amount = kicc.PaymentAmountInfo{Currency: s.cfg.Currency, Amount: s.paymentAmount(req.PgCno)}
+	return kicc.PaymentStatusResponse{
 		ResCd:             kicc.ResOK,
 		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
 		ShopTransactionID: req.ShopTransactionID,
@@ -161,6 +192,6 @@ func (s *Server) paymentAnswer(req *kicc.FindRequest, st kicc.Status, now time.T
 		PgCno:             req.PgCno,
 		ApprovalDate:      kicc.FormatDateTime(now),
 		StatusCd:          st,
-		AmountInfo:        &kicc.PaymentAmountInfo{Currency: s.cfg.Currency, Amount: s.paymentAmount(req.PgCno)},
+		AmountInfo:        amount,
 	}
 }

@@ -277,7 +277,8 @@ func (s *Server) newEcho() *echo.Echo {
 // nextRequestID is cheap and unique within the process: requests are
 // correlated in logs, not across systems.
 func (s *Server) nextRequestID() string {
-	return "km-" + strconv.FormatUint(s.reqSeq.Add(1), 36)
+	var b [16]byte // "km-" and a uint64 in base 36: one allocation, the string
+	return string(strconv.AppendUint(append(b[:0], "km-"...), s.reqSeq.Add(1), 36))
 }
 
 // handleHTTPError turns every error that reaches Echo (unknown route, wrong
