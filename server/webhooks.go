@@ -69,10 +69,15 @@ type WebhookAttempt struct {
 // next interval, up to maxResends times. Waits go through the server's
 // clock, so tests drive retries with a fake one. A bounded queue feeds a
 // few workers; a full queue drops the notification (journaled).
+//
+// Its memory grows with use: the queue holds pointers and the attempt ring
+// is appended to up to its size. Allocated whole up front, the two were
+// 300 KB of pointer-bearing memory that every GC cycle of a mock that never
+// sends a webhook had to scan.
 type dispatcher struct {
 	s          *Server
 	client     *http.Client
-	queue      chan webhookJob
+	queue      chan *webhookJob
 	intervals  []time.Duration
 	maxResends int
 	gen        atomic.Uint64
@@ -81,7 +86,8 @@ type dispatcher struct {
 	wg         sync.WaitGroup
 	mu         sync.Mutex // guards closed, ring, next
 	closed     bool
-	ring       []WebhookAttempt
+	ring       []WebhookAttempt // grows to ringSize, then wraps
+	ringSize   int
 	next       int
 	full       bool
 }
@@ -91,10 +97,10 @@ func newDispatcher(s *Server) *dispatcher {
 	d := &dispatcher{
 		s:          s,
 		client:     &http.Client{Timeout: cfg.WebhookTimeout},
-		queue:      make(chan webhookJob, cfg.WebhookQueue),
+		queue:      make(chan *webhookJob, cfg.WebhookQueue),
 		intervals:  cfg.WebhookRetryIntervals,
 		maxResends: cfg.WebhookMaxResends,
-		ring:       make([]WebhookAttempt, cfg.WebhookJournalSize),
+		ringSize:   cfg.WebhookJournalSize,
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	for range cfg.WebhookWorkers {
@@ -125,7 +131,7 @@ func (d *dispatcher) enqueue(job webhookJob) {
 		return // reset or closed since it was scheduled
 	}
 	select {
-	case d.queue <- job:
+	case d.queue <- &job:
 	default:
 		d.record(WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
 			Attempt: job.attempt, Outcome: "queue-full", Error: "webhook queue is full; notification dropped", Body: job.body})
@@ -159,7 +165,7 @@ func (d *dispatcher) work() {
 			return
 		case job := <-d.queue:
 			if job.gen == d.gen.Load() {
-				d.attempt(job)
+				d.attempt(*job)
 			}
 		}
 	}
@@ -244,8 +250,12 @@ func (d *dispatcher) record(a WebhookAttempt) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.ring[d.next] = a
-	d.next = (d.next + 1) % len(d.ring)
+	if len(d.ring) < d.ringSize {
+		d.ring = append(d.ring, a)
+	} else {
+		d.ring[d.next] = a
+	}
+	d.next = (d.next + 1) % d.ringSize
 	if d.next == 0 {
 		d.full = true
 	}
@@ -271,8 +281,7 @@ func (d *dispatcher) reset() {
 	d.gen.Add(1)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	clear(d.ring)
-	d.next, d.full = 0, false
+	d.ring, d.next, d.full = nil, 0, false
 }
 
 // close stops the workers and every pending wait; an in-flight send is
