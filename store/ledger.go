@@ -63,15 +63,66 @@ type generation struct {
 // independently seeded hashes. A pointer-free key keeps the whole ledger
 // out of the garbage collector's marking work (a map of strings with a
 // million keys costs every GC cycle a walk over a million pointers) and
-// takes about a third of the memory. Two distinct keys collide with
-// probability about n^2/2^129: 10^-26 for ten million keys.
+// takes a fraction of the memory. Two distinct keys collide with
+// probability about n^2/2^128: 10^-25 for ten million keys.
 type keyHash [2]uint64
 
+// shard is one lock's worth of the ledger: an open-addressing hash table
+// of key hashes with linear probing. The keys are hashes already, so their
+// bits index the table directly, and a lookup reads one 64-byte cache line
+// (four keys) where a Go map of the same keys reads a control word and a
+// slot in different lines. At the sizes a load run reaches (hundreds of
+// thousands of keys, far beyond the CPU's caches) that is the ledger's
+// cost: the Go map version took 15 % of the mock's find throughput.
 type shard struct {
-	mu        sync.Mutex
-	keys      map[keyHash]uint64 // key -> body fingerprint
-	responses map[keyHash][]byte // replay mode only
-	_         [40]byte           // keep shards on separate cache lines
+	mu    sync.Mutex
+	slots []keyHash // len is 0 or a power of two; the zero keyHash is an empty slot
+	n     int       // keys held
+	// extra holds what replay mode needs of a key: its request's
+	// fingerprint and, once settled, its answer. Other modes record neither.
+	extra map[keyHash]replayState
+	_     [24]byte // keep shards on separate cache lines
+}
+
+type replayState struct {
+	fingerprint uint64
+	response    []byte
+}
+
+const minShardSlots = 64
+
+// find returns the slot of k, or of the empty slot where k would go.
+func (s *shard) find(k keyHash) (int, bool) {
+	mask := len(s.slots) - 1
+	for i := int(k[1]) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case k:
+			return i, true
+		case keyHash{}:
+			return i, false
+		}
+	}
+}
+
+// insert adds k, which is not held, growing the table past 3/4 full.
+func (s *shard) insert(k keyHash) {
+	if (s.n+1)*4 > len(s.slots)*3 {
+		s.grow()
+	}
+	i, _ := s.find(k)
+	s.slots[i] = k
+	s.n++
+}
+
+func (s *shard) grow() {
+	old := s.slots
+	s.slots = make([]keyHash, max(2*len(old), minShardSlots))
+	for _, k := range old {
+		if k != (keyHash{}) {
+			i, _ := s.find(k)
+			s.slots[i] = k
+		}
+	}
 }
 
 // NewMemory returns an empty ledger holding at most max keys (0: no limit).
@@ -118,7 +169,7 @@ func (g *generation) len() int {
 	for i := range g.shards {
 		s := &g.shards[i]
 		s.mu.Lock()
-		n += len(s.keys)
+		n += s.n
 		s.mu.Unlock()
 	}
 	return n
@@ -126,19 +177,14 @@ func (g *generation) len() int {
 
 func (m *Memory) shard(now time.Time, mallID, key string) (*shard, keyHash) {
 	g := m.generationFor(kicc.Day(now))
-	k := keyHash{m.hash(0, mallID, key), m.hash(1, mallID, key)}
+	// maphash over mallID, a NUL (which no valid mallId contains) and key,
+	// joined in a stack buffer: maphash.Bytes is one runtime call, where
+	// the streaming maphash.Hash costs several per key.
+	var buf [96]byte // a valid mallId (8 bytes) and key (60) fit
+	joined := append(append(append(buf[:0], mallID...), 0), key...)
+	k := keyHash{maphash.Bytes(m.seeds[0], joined), maphash.Bytes(m.seeds[1], joined)}
+	k[0] |= 1 << 63 // never the empty slot's zero value; the shard comes from k[0]'s low bits
 	return &g.shards[k[0]&(shardCount-1)], k
-}
-
-// hash is maphash over mallID, a NUL (which no valid mallId contains) and
-// key, without building the joined string.
-func (m *Memory) hash(i int, mallID, key string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(m.seeds[i])
-	h.WriteString(mallID)
-	h.WriteByte(0)
-	h.WriteString(key)
-	return h.Sum64()
 }
 
 // Claim implements Ledger.
@@ -146,16 +192,22 @@ func (m *Memory) Claim(now time.Time, mallID, key string, fingerprint uint64) (C
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if fp, ok := s.keys[k]; ok {
-		return Claim{Fingerprint: fp, Response: s.responses[k]}, nil
+	if s.slots != nil {
+		if _, held := s.find(k); held {
+			r := s.extra[k]
+			return Claim{Fingerprint: r.fingerprint, Response: r.response}, nil
+		}
 	}
 	if m.max > 0 && m.keys.Load() >= int64(m.max) {
 		return Claim{}, ErrFull
 	}
-	if s.keys == nil {
-		s.keys = make(map[keyHash]uint64)
+	s.insert(k)
+	if fingerprint != 0 {
+		if s.extra == nil {
+			s.extra = make(map[keyHash]replayState)
+		}
+		s.extra[k] = replayState{fingerprint: fingerprint}
 	}
-	s.keys[k] = fingerprint
 	m.keys.Add(1)
 	return Claim{First: true, Fingerprint: fingerprint}, nil
 }
@@ -165,13 +217,18 @@ func (m *Memory) Settle(now time.Time, mallID, key string, response []byte) {
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.keys[k]; !ok {
+	if s.slots == nil {
+		return
+	}
+	if _, held := s.find(k); !held {
 		return // expired meanwhile
 	}
-	if s.responses == nil {
-		s.responses = make(map[keyHash][]byte)
+	if s.extra == nil {
+		s.extra = make(map[keyHash]replayState)
 	}
-	s.responses[k] = response
+	r := s.extra[k]
+	r.response = response
+	s.extra[k] = r
 }
 
 // Len implements Ledger.
