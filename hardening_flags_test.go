@@ -34,3 +34,15 @@ func TestDataDirThatCannotBeOpenedFailsTheStart(t *testing.T) {
 	assert.Equal(t, 1, run([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", "/dev/null/x"}, &bytes.Buffer{}, &stderr))
 	assert.Contains(t, stderr.String(), "--data-dir")
 }
+
+func TestGCHeapFloorFlag(t *testing.T) {
+	t.Setenv("KICC_MOCK_GC_HEAP_FLOOR_MIB", "8")
+	var o options
+	assert.NoError(t, parseFlags(newFlagSet("serve", &o, &bytes.Buffer{}), nil))
+	assert.Equal(t, 8, o.gcHeapFloorMiB)
+	for _, bad := range []string{"-1", "4097"} {
+		var stderr bytes.Buffer
+		assert.Equal(t, 2, run([]string{"serve", "--addr", "127.0.0.1:0", "--gc-heap-floor-mib", bad}, &bytes.Buffer{}, &stderr), bad)
+		assert.Contains(t, stderr.String(), "--gc-heap-floor-mib")
+	}
+}

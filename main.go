@@ -106,6 +106,7 @@ type options struct {
 	maxRuntimeScenarios int
 	maxHeaderBytes      int
 	maxTemplateBytes    int
+	gcHeapFloorMiB      int
 	dataDir             string
 }
 
@@ -132,6 +133,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxRuntimeScenarios, "max-runtime-scenarios", server.DefaultMaxRuntimeScenarios, "most scenarios held from POST /__admin/scenarios; more answer HTTP 409")
 	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431")
 	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a scenario renders to; more is cut")
+	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in DIR/"+store.DBFile+" across restarts (empty = memory only)")
 	return fs
 }
@@ -214,6 +216,7 @@ func serve(args []string, stderr io.Writer) int {
 		MaxRuntimeScenarios: o.maxRuntimeScenarios,
 		MaxHeaderBytes:      o.maxHeaderBytes,
 		MaxTemplateBytes:    o.maxTemplateBytes,
+		GCHeapFloor:         o.gcHeapFloorMiB << 20,
 	}
 	if err := o.sandbox.apply(&cfg); err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
@@ -228,6 +231,10 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	if o.journalSize < 1 {
 		fmt.Fprintf(stderr, "kicc-mock: --journal-size %d must be at least 1\n", o.journalSize)
+		return 2
+	}
+	if o.gcHeapFloorMiB < 0 || o.gcHeapFloorMiB > 4096 {
+		fmt.Fprintf(stderr, "kicc-mock: --gc-heap-floor-mib %d must be between 0 and 4096\n", o.gcHeapFloorMiB)
 		return 2
 	}
 	if o.currency != "KRW" && o.currency != "USD" {

@@ -12,7 +12,8 @@ import (
 // statsView is GET /__admin/stats: what a soak test watches for growth.
 type statsView struct {
 	Goroutines       int     `json:"goroutines"`
-	HeapBytes        uint64  `json:"heapBytes"`
+	HeapBytes        uint64  `json:"heapBytes"`        // live heap, the GC floor left out
+	GCHeapFloorBytes int     `json:"gcHeapFloorBytes"` // Config.GCHeapFloor
 	JournalEntries   int     `json:"journalEntries"`
 	LedgerKeys       int     `json:"ledgerKeys"`
 	RuntimeScenarios int     `json:"runtimeScenarios"`
@@ -32,7 +33,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	metrics.Read(sample)
 	var heap uint64
 	if sample[0].Value.Kind() == metrics.KindUint64 {
-		heap = sample[0].Value.Uint64()
+		heap = sample[0].Value.Uint64() - min(uint64(len(s.gcFloor)), sample[0].Value.Uint64())
 	}
 	s.scenMu.Lock()
 	runtimeN := len(s.layers.runtime)
@@ -40,6 +41,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	return writeValue(c, http.StatusOK, statsView{
 		Goroutines:       runtime.NumGoroutine(),
 		HeapBytes:        heap,
+		GCHeapFloorBytes: len(s.gcFloor),
 		JournalEntries:   s.journal.len(),
 		LedgerKeys:       s.ledger.Len(),
 		RuntimeScenarios: runtimeN,

@@ -2,6 +2,9 @@ package server
 
 import (
 	"net/http"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,4 +26,22 @@ func TestAdminStatsCountsState(t *testing.T) {
 	assert.Equal(t, 1, st.RuntimeScenarios)
 	assert.Positive(t, st.Goroutines)
 	assert.Positive(t, st.HeapBytes)
+}
+
+// TestGCHeapFloorRaisesTheCollectorsGoal: with a floor, the heap goal after a
+// collection is at least twice the floor (GOGC=100: the floor counts as
+// live), and the stats report the heap without it.
+func TestGCHeapFloorRaisesTheCollectorsGoal(t *testing.T) {
+	const floor = 256 << 20 // far above this test binary's own heap
+	srv, _ := newAdminTestServer(t, Config{GCHeapFloor: floor})
+	defer debug.SetGCPercent(debug.SetGCPercent(100)) // the goal below is for GOGC=100
+	runtime.GC()
+	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(goal)
+	assert.GreaterOrEqual(t, goal[0].Value.Uint64(), uint64(2*floor))
+
+	st := decode[statsView](t, call(srv, http.MethodGet, "/__admin/stats", ""))
+	assert.Equal(t, floor, st.GCHeapFloorBytes)
+	assert.Less(t, st.HeapBytes, uint64(floor), "heapBytes leaves the floor out")
+	runtime.KeepAlive(srv)
 }
