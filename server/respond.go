@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -47,35 +45,11 @@ var contentTypeJSON = []string{ContentTypeJSON}
 
 func writeJSON(c echo.Context, status int, body []byte) error {
 	res := c.Response()
-	h := res.Header()
-	h[echo.HeaderContentType] = contentTypeJSON
-	h[headerDate] = httpDate(time.Now())
+	res.Header()[echo.HeaderContentType] = contentTypeJSON
 	res.WriteHeader(status)
 	_, err := res.Write(body)
 	return err
 }
-
-const headerDate = "Date"
-
-// httpDate is the Date header for now. net/http formats one for every
-// response that has none; formatted once a second and shared (header values
-// are only read), it costs a load and a compare instead.
-func httpDate(now time.Time) []string {
-	sec := now.Unix()
-	if d := lastDate.Load(); d != nil && d.sec == sec {
-		return d.value
-	}
-	d := &dateHeader{sec: sec, value: []string{now.UTC().Format(http.TimeFormat)}}
-	lastDate.Store(d)
-	return d.value
-}
-
-type dateHeader struct {
-	sec   int64
-	value []string
-}
-
-var lastDate atomic.Pointer[dateHeader]
 
 // jsonAppender is a type that encodes itself as encoding/json would, without
 // reflection (the KICC answer types).
