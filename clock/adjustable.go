@@ -22,6 +22,17 @@ func (a *Adjustable) Now() time.Time {
 	return a.base.Now().Add(time.Duration(a.offset.Load()))
 }
 
+// Since is Now().Sub(t). On the real clock it reads only the monotonic
+// clock (time.Now reads the wall clock too), for timing every request.
+func (a *Adjustable) Since(t time.Time) time.Duration {
+	if _, real := a.base.(Real); real {
+		// t's monotonic reading has the offset of its time added, as Now's
+		// has: adding today's offset keeps an offset moved meanwhile counted.
+		return time.Since(t) + time.Duration(a.offset.Load())
+	}
+	return a.Now().Sub(t)
+}
+
 // After waits on the base clock: an offset moves dates, not durations.
 func (a *Adjustable) After(d time.Duration) <-chan time.Time {
 	return a.base.After(d)

@@ -64,3 +64,22 @@ func TestAdjustableShiftsNowAndKeepsRunning(t *testing.T) {
 	assert.True(t, a.Now().Equal(f.Now()))
 	assert.Equal(t, time.Duration(0), a.Offset())
 }
+
+func TestAdjustableSinceIsNowMinusT(t *testing.T) {
+	f := clock.NewFake(t0)
+	a := clock.NewAdjustable(f)
+	a.Advance(time.Hour)
+	start := a.Now()
+	f.Advance(3 * time.Second)
+	assert.Equal(t, 3*time.Second, a.Since(start))
+	a.Advance(time.Minute)
+	assert.Equal(t, time.Minute+3*time.Second, a.Since(start), "an offset moved meanwhile counts, as in Now().Sub")
+
+	r := clock.NewAdjustable(clock.Real{})
+	r.Advance(-48 * time.Hour)
+	start = r.Now()
+	r.Advance(time.Hour)
+	got := r.Since(start)
+	assert.GreaterOrEqual(t, got, time.Hour)
+	assert.Less(t, got, time.Hour+time.Minute, "the real clock's Since: elapsed time plus the offset's move, %v", got)
+}

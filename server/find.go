@@ -53,7 +53,7 @@ func (s *Server) handleFind(c echo.Context) error {
 	if s.malls != nil && !s.malls[req.MallID] {
 		return s.findError(c, &req, kicc.ResMall, "mallId")
 	}
-	now := s.clock.Now()
+	now := s.requestTime(c)
 	fp := s.fingerprint(kicc.PathFind, req.MallID, req.ShopTransactionID, req.PgCno, req.CancelPgCno)
 	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
 	switch {

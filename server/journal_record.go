@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -43,6 +44,15 @@ func noteScenario(c echo.Context, name string) {
 	}
 }
 
+// requestTime is when c's request arrived, on the server's clock: the time
+// its answer is about, read once per request.
+func (s *Server) requestTime(c echo.Context) time.Time {
+	if rec := recorderOf(c); rec != nil {
+		return rec.start
+	}
+	return s.clock.Now()
+}
+
 // noteStatus records a status for a request that sends no HTTP answer
 // (StatusClientClosed when the client left during a delay or hang).
 func noteStatus(c echo.Context, status int) {
@@ -71,9 +81,10 @@ type recorder struct {
 	body       teeBody
 	journalBuf []byte // the spare buffer journal.record trades for a slot's
 	keepBody   bool
-	status     int    // 0 until written; a fault may leave it 0 (no HTTP answer)
-	scenario   string // noted by the handler
-	errMsg     string // noted by the error handler, for the access log
+	start      time.Time // when the request arrived, on the server's clock
+	status     int       // 0 until written; a fault may leave it 0 (no HTTP answer)
+	scenario   string    // noted by the handler
+	errMsg     string    // noted by the error handler, for the access log
 }
 
 func (w *recorder) WriteHeader(code int) {

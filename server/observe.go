@@ -31,6 +31,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		rec := recorderPool.Get().(*recorder)
 		rec.ResponseWriter = w
+		rec.start = start
 		rec.keepBody = journaled
 		rec.req = capture{limit: int(s.cfg.BodyLimit), buf: rec.req.buf[:0]}
 		rec.resp = capture{limit: maxJournalResponse, buf: rec.resp.buf[:0]}
@@ -50,7 +51,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			rec.journalBuf = s.journal.record(&journalRecord{
 				time:          start,
-				duration:      s.clock.Now().Sub(start),
+				duration:      s.clock.Since(start),
 				requestID:     rid,
 				method:        r.Method,
 				path:          r.URL.Path,
