@@ -81,15 +81,7 @@ func (s *Server) handleFind(c echo.Context) error {
 	// The default answer, the common case: built on the stack and encoded
 	// by concrete calls (an interface would move both structs to the heap).
 	bp := answerPool.Get().(*[]byte)
-	if req.IsCancel() {
-		var amount kicc.CancelAmountInfo
-		r := s.cancelAnswerValue(&req, kicc.StatusCancelled, now, &amount)
-		*bp = r.AppendJSON((*bp)[:0])
-	} else {
-		var amount kicc.PaymentAmountInfo
-		r := s.paymentAnswerValue(&req, kicc.StatusApproved, now, &amount)
-		*bp = r.AppendJSON((*bp)[:0])
-	}
+	*bp = s.defaultFindAnswer((*bp)[:0], &req, now)
 	err = s.writeFindJSON(c, &req, *bp, now)
 	answerPool.Put(bp)
 	return err
