@@ -31,9 +31,13 @@ var started = time.Now()
 func (s *Server) handleStats(c echo.Context) error {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	metrics.Read(sample)
+	floor := 0
+	if f := s.gcFloor.Load(); f != nil {
+		floor = len(*f)
+	}
 	var heap uint64
 	if sample[0].Value.Kind() == metrics.KindUint64 {
-		heap = sample[0].Value.Uint64() - min(uint64(len(s.gcFloor)), sample[0].Value.Uint64())
+		heap = sample[0].Value.Uint64() - min(uint64(floor), sample[0].Value.Uint64())
 	}
 	s.scenMu.Lock()
 	runtimeN := len(s.layers.runtime)
@@ -41,7 +45,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	return writeValue(c, http.StatusOK, statsView{
 		Goroutines:       runtime.NumGoroutine(),
 		HeapBytes:        heap,
-		GCHeapFloorBytes: len(s.gcFloor),
+		GCHeapFloorBytes: floor,
 		JournalEntries:   s.journal.len(),
 		LedgerKeys:       s.ledger.Len(),
 		RuntimeScenarios: runtimeN,

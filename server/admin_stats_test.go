@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,6 +35,8 @@ func TestAdminStatsCountsState(t *testing.T) {
 func TestGCHeapFloorRaisesTheCollectorsGoal(t *testing.T) {
 	const floor = 256 << 20 // far above this test binary's own heap
 	srv, _ := newAdminTestServer(t, Config{GCHeapFloor: floor})
+	require.Eventually(t, func() bool { return srv.gcFloor.Load() != nil }, 5*time.Second, time.Millisecond,
+		"New allocates the floor in the background")
 	defer debug.SetGCPercent(debug.SetGCPercent(100)) // the goal below is for GOGC=100
 	runtime.GC()
 	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}

@@ -156,8 +156,10 @@ type Server struct {
 	// (gofakeit's tables, scenarios, routes). Counted as live, this raises
 	// the floor; never touched, its pages are never faulted in, so it adds
 	// nothing to the resident memory at rest. Under load the garbage between
-	// cycles may use up to about this much.
-	gcFloor []byte
+	// cycles may use up to about this much. It is allocated by a goroutine
+	// New starts: an allocation that size sets off a collection at once,
+	// which would otherwise hold up the first answer by a few milliseconds.
+	gcFloor atomic.Pointer[[]byte]
 
 	trades   store.Transactions // the sandbox's payments and cancels
 	tradeGen atomic.Uint64      // bumped by reset: pending timers of before do nothing
@@ -214,9 +216,14 @@ func New(cfg Config) (*Server, error) {
 		journal: newJournal(cfg.JournalSize),
 
 		sequences: cfg.Sequences,
-		gcFloor:   make([]byte, max(cfg.GCHeapFloor, 0)),
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
+	}
+	if cfg.GCHeapFloor > 0 {
+		go func() {
+			floor := make([]byte, cfg.GCHeapFloor)
+			s.gcFloor.Store(&floor)
+		}()
 	}
 	if err := s.initScenarios(); err != nil {
 		return nil, err
