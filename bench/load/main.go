@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -24,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -59,6 +61,18 @@ type result struct {
 	P99ms    float64 `json:"p99_ms"`
 	MaxMs    float64 `json:"max_ms"`
 	FirstErr string  `json:"first_error,omitempty"`
+	// RampCPUPct is the load generator's own CPU use, in % of one core,
+	// while it opened the delay test's connections.
+	RampCPUPct float64 `json:"load_ramp_cpu_pct,omitempty"`
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func transport(conns int) *http.Transport {
@@ -187,7 +201,7 @@ func delays(args []string) error {
 	n := fs.Int("n", 10_000, "concurrent requests")
 	delay := fs.Duration("delay", 5*time.Second, "the delay the scenario scripts")
 	scenario := fs.String("scenario", "bench-delay-5s", "scenario name sent in X-KICC-Mock-Scenario")
-	rate := fs.Int("open-rate", 5000, "new connections per second while ramping up (0 = all at once)")
+	rate := fs.Int("open-rate", 2500, "new connections per second while ramping up (0 = all at once)")
 	_ = fs.Parse(args)
 
 	client := &http.Client{Transport: transport(*n), Timeout: *delay + 30*time.Second}
@@ -197,6 +211,7 @@ func delays(args []string) error {
 	late, total := &recorder{}, &recorder{}
 	var wg sync.WaitGroup
 	start := time.Now()
+	cpu0 := cpuTime()
 	for i := 0; i < *n; i++ {
 		if *rate > 0 && i > 0 && i%(*rate/100+1) == 0 {
 			time.Sleep(10 * time.Millisecond)
@@ -221,8 +236,13 @@ func delays(args []string) error {
 			}
 		}(i)
 	}
+	// The ramp is when this process works hardest (dialling and writing
+	// while earlier answers are not due yet); a load generator near 100 %
+	// of its core there times its own scheduling, not the mock's delays.
+	rampCPU := 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
 	wg.Wait()
 	res := late.result("delays", time.Since(start), *delay)
+	res.RampCPUPct = math.Round(rampCPU)
 	e2e := total.result("delays-end-to-end", 0, *delay)
 	fmt.Fprintf(os.Stderr, "end to end (connect included): p50 %.1f ms, p99 %.1f ms, max %.1f ms late\n", e2e.P50ms, e2e.P99ms, e2e.MaxMs)
 	return emit(res)
