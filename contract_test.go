@@ -534,6 +534,7 @@ func TestContractSandboxPaymentAndPartialCancels(t *testing.T) {
 		assert.Equal(t, kicc.StatusPartCancelled, cs.CancelStatus)
 		assert.Equal(t, amount, cs.AmountInfo.TotAmount)
 	}
+	assert.NotEqual(t, cancels[0], cancels[1], "each partial cancel has a cancelPgCno of its own")
 	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: pg})
 	require.NoError(t, err)
 	assert.Equal(t, kicc.StatusCancelled, st.StatusCd, "partial cancels summing to the payment cancel it fully")
