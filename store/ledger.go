@@ -72,8 +72,9 @@ type keyHash [2]uint64
 // bits index the table directly, and a lookup reads one 64-byte cache line
 // (four keys) where a Go map of the same keys reads a control word and a
 // slot in different lines. At the sizes a load run reaches (hundreds of
-// thousands of keys, far beyond the CPU's caches) that is the ledger's
-// cost: the Go map version took 15 % of the mock's find throughput.
+// thousands of keys, far beyond the CPU's caches) those misses are the
+// ledger's cost: BenchmarkClaimHeldKeys took 610-700 ns a claim with the Go
+// map, 360-450 ns with this table.
 type shard struct {
 	mu    sync.Mutex
 	slots []keyHash // len is 0 or a power of two; the zero keyHash is an empty slot
@@ -91,8 +92,12 @@ type replayState struct {
 
 const minShardSlots = 64
 
-// find returns the slot of k, or of the empty slot where k would go.
+// find returns the slot of k, or of the empty slot where k would go (-1
+// while the table is unallocated).
 func (s *shard) find(k keyHash) (int, bool) {
+	if len(s.slots) == 0 {
+		return -1, false
+	}
 	mask := len(s.slots) - 1
 	for i := int(k[1]) & mask; ; i = (i + 1) & mask {
 		switch s.slots[i] {
@@ -104,12 +109,13 @@ func (s *shard) find(k keyHash) (int, bool) {
 	}
 }
 
-// insert adds k, which is not held, growing the table past 3/4 full.
-func (s *shard) insert(k keyHash) {
+// insert adds k, which is not held, at slot i that find returned for it;
+// past 3/4 full the table grows first and k's slot is found anew.
+func (s *shard) insert(i int, k keyHash) {
 	if (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
+		i, _ = s.find(k)
 	}
-	i, _ := s.find(k)
 	s.slots[i] = k
 	s.n++
 }
@@ -192,16 +198,15 @@ func (m *Memory) Claim(now time.Time, mallID, key string, fingerprint uint64) (C
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.slots != nil {
-		if _, held := s.find(k); held {
-			r := s.extra[k]
-			return Claim{Fingerprint: r.fingerprint, Response: r.response}, nil
-		}
+	i, held := s.find(k)
+	if held {
+		r := s.extra[k]
+		return Claim{Fingerprint: r.fingerprint, Response: r.response}, nil
 	}
 	if m.max > 0 && m.keys.Load() >= int64(m.max) {
 		return Claim{}, ErrFull
 	}
-	s.insert(k)
+	s.insert(i, k) // the slot find chose: one probe per claim
 	if fingerprint != 0 {
 		if s.extra == nil {
 			s.extra = make(map[keyHash]replayState)
@@ -217,9 +222,6 @@ func (m *Memory) Settle(now time.Time, mallID, key string, response []byte) {
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.slots == nil {
-		return
-	}
 	if _, held := s.find(k); !held {
 		return // expired meanwhile
 	}
