@@ -157,9 +157,9 @@ type Server struct {
 	// the floor; never touched, its pages are never faulted in, so resident
 	// memory at rest grows by the collector's bookkeeping only (0.6 MiB for
 	// 8 MiB). Under load the garbage between cycles may use up to about this
-	// much. It is allocated by a goroutine
-	// New starts: an allocation that size sets off a collection at once,
-	// which would otherwise hold up the first answer by a few milliseconds.
+	// much. A goroutine New starts allocates it: an allocation that size
+	// sets off a collection at once, which would otherwise hold up the first
+	// answer by a few milliseconds.
 	gcFloor atomic.Pointer[[]byte]
 
 	trades   store.Transactions // the sandbox's payments and cancels

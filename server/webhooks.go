@@ -86,10 +86,9 @@ type dispatcher struct {
 	wg         sync.WaitGroup
 	mu         sync.Mutex // guards closed, ring, next
 	closed     bool
-	ring       []WebhookAttempt // grows to ringSize, then wraps
+	ring       []WebhookAttempt // grows to ringSize, then wraps; every element is an attempt
 	ringSize   int
-	next       int
-	full       bool
+	next       int // slot of the next attempt
 }
 
 func newDispatcher(s *Server) *dispatcher {
@@ -256,19 +255,13 @@ func (d *dispatcher) record(a WebhookAttempt) {
 		d.ring[d.next] = a
 	}
 	d.next = (d.next + 1) % d.ringSize
-	if d.next == 0 {
-		d.full = true
-	}
 }
 
 // attempts returns the journal, newest first.
 func (d *dispatcher) attempts() []WebhookAttempt {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := d.next
-	if d.full {
-		n = len(d.ring)
-	}
+	n := len(d.ring) // while it grows, next == len(ring): the newest is ring[n-1]
 	out := make([]WebhookAttempt, 0, n)
 	for i := 1; i <= n; i++ {
 		out = append(out, d.ring[(d.next-i+len(d.ring))%len(d.ring)])
@@ -281,7 +274,7 @@ func (d *dispatcher) reset() {
 	d.gen.Add(1)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.ring, d.next, d.full = nil, 0, false
+	d.ring, d.next = nil, 0
 }
 
 // close stops the workers and every pending wait; an in-flight send is
