@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -44,10 +45,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.serveRecovered(rec, r, next)
 
 		if journaled {
-			// A request answered before its body was read (415, 404, 405) is
-			// journaled with its body all the same, up to the body limit.
 			if body != nil && !rec.body.eof && !rec.req.truncated {
-				_, _ = io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
+				drainForJournal(rec, r)
 			}
 			rec.journalBuf = s.journal.record(&journalRecord{
 				time:          start,
@@ -68,6 +67,37 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.accessLog(r, rec, rid, logInfo, began)
 		rec.release()
 	})
+}
+
+// journalDrainWindow bounds how long the journal waits for the rest of a
+// body the handler did not read: what arrives in it is journaled, the rest
+// is not waited for.
+const journalDrainWindow = 200 * time.Millisecond
+
+// drainForJournal reads what is left of a body the handler answered without
+// reading (415, 413, 404, 405), so the journal shows what was sent, waiting
+// at most journalDrainWindow: a client that sends slowly, or waits for a
+// "100 Continue" it will never get, must not hold up its answer or its
+// connection. An answer that closes the connection (413, 415) is flushed
+// before the wait; any other after it, because net/http, once it writes an
+// answer's header, reads the rest of the body itself (past the journal)
+// unless the connection closes. A body the window cut keeps its expired
+// read deadline, so net/http's own read of the rest fails at once and the
+// connection closes (it cannot be reused with a body half read).
+func drainForJournal(rec *recorder, r *http.Request) {
+	rc := http.NewResponseController(rec)
+	closing := rec.Header().Get("Connection") == "close"
+	if closing {
+		_ = rc.Flush()
+	}
+	deadline := rc.SetReadDeadline(time.Now().Add(journalDrainWindow)) == nil
+	_, err := io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
+	if deadline && errors.Is(err, io.EOF) {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	if !closing {
+		_ = rc.Flush()
+	}
 }
 
 // serveRecovered serves r, turning a panic into a logged JSON 500 so the

@@ -335,6 +335,12 @@ func (s *Server) handleHTTPError(err error, c echo.Context) {
 	default:
 		he = &httpError{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
+	switch he.Status {
+	case http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+		// The body is refused unread: closing the connection after the answer
+		// spares net/http reading (or waiting for) the rest of it.
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+	}
 	if werr := writeJSON(c, he.Status, he.body()); werr != nil {
 		s.log.Warn("writing error response", "error", werr)
 	}
