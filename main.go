@@ -259,17 +259,23 @@ func serve(args []string, stderr io.Writer) int {
 		defer db.Close()
 		log.Info("state kept on disk", "data_dir", o.dataDir)
 	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", o.addr, "error", err)
+		return 1
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		// The listening address, never a request's Host header (which the
+		// client picks): see server.SandboxConfig.PublicURL.
+		cfg.PublicURL = "http://" + server.DialAddr(ln.Addr().String())
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
 		return 2
 	}
 	defer srv.Close()
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		log.Error("cannot listen", "addr", o.addr, "error", err)
-		return 1
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := runServer(ctx, srv.HTTPServer(o.addr), ln, o.shutdownTimeout, log); err != nil {
@@ -331,7 +337,7 @@ func healthcheck(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
 		return 2
 	}
-	url := "http://" + dialAddr(o.addr) + "/__admin/health"
+	url := "http://" + server.DialAddr(o.addr) + "/__admin/health"
 	client := &http.Client{Timeout: 2 * time.Second}
 	resp, err := client.Get(url)
 	if err != nil {
@@ -344,17 +350,4 @@ func healthcheck(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// dialAddr turns a listen address into one to dial: ":8080" and
-// "0.0.0.0:8080" listen everywhere but are reached on loopback.
-func dialAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }

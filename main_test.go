@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/server"
 )
 
 func TestEnvTwinsFillUnsetFlags(t *testing.T) {
@@ -33,9 +35,9 @@ func TestEnvName(t *testing.T) {
 }
 
 func TestDialAddr(t *testing.T) {
-	assert.Equal(t, "127.0.0.1:8080", dialAddr(":8080"))
-	assert.Equal(t, "127.0.0.1:8080", dialAddr("0.0.0.0:8080"))
-	assert.Equal(t, "10.0.0.1:80", dialAddr("10.0.0.1:80"))
+	assert.Equal(t, "127.0.0.1:8080", server.DialAddr(":8080"))
+	assert.Equal(t, "127.0.0.1:8080", server.DialAddr("0.0.0.0:8080"))
+	assert.Equal(t, "10.0.0.1:80", server.DialAddr("10.0.0.1:80"))
 }
 
 func TestHealthcheckCommand(t *testing.T) {

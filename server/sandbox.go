@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,8 +37,10 @@ type SandboxConfig struct {
 	// SecretKey, when set, checks the revise's msgAuthValue (1040 on a
 	// mismatch): lowercase hex HMAC-SHA256 of "pgCno|shopTransactionId".
 	SecretKey string
-	// PublicURL is the mock's base URL in paymentPageUrl; empty means the
-	// scheme and host each request came to.
+	// PublicURL is the mock's base URL in paymentPageUrl. Empty means the
+	// address the request's connection was accepted on (the listening
+	// address), never the request's Host header: a client can send any
+	// Host, and a payment page URL pointing at it is an open redirect.
 	PublicURL string
 	// AutoPayAfter approves created payments by itself after this long; 0
 	// leaves them to the payment page and the admin API.
@@ -362,13 +365,42 @@ func (s *Server) paymentPageURL(c echo.Context, p *store.Payment) string {
 }
 
 // payPageURL is the mock's payment page of pgCno: Config.PublicURL, or the
-// scheme and host the request came to.
+// local address of the connection the request came on.
 func (s *Server) payPageURL(c echo.Context, pgCno string) string {
 	base := s.cfg.PublicURL
 	if base == "" {
-		base = c.Scheme() + "://" + c.Request().Host
+		base = localBaseURL(c.Request())
 	}
 	return strings.TrimRight(base, "/") + PathPayPage + pgCno
+}
+
+// localBaseURL is the base URL of the address r's connection was accepted
+// on. Without one (a handler called directly, as in unit tests) it is
+// http://127.0.0.1, never r.Host, which the client chooses.
+func localBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if addr == nil {
+		return scheme + "://127.0.0.1"
+	}
+	return scheme + "://" + DialAddr(addr.String())
+}
+
+// DialAddr turns a listening address into one a client can dial: ":8080",
+// "0.0.0.0:8080" and "[::]:8080" listen everywhere and are reached on
+// loopback.
+func DialAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func (s *Server) createErrorBody(req *kicc.CreateRequest, resCd, field string) *kicc.CreateResponse {
