@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
 // Object is a JSON object that keeps its members' order, so answers list
@@ -127,10 +129,7 @@ func appendValue(b []byte, v any) []byte {
 	return append(b, j...)
 }
 
-func appendString(b []byte, s string) []byte {
-	j, _ := json.Marshal(s) // a string always marshals
-	return append(b, j...)
-}
+func appendString(b []byte, s string) []byte { return kicc.AppendString(b, s) }
 
 func jsonText(v any) string {
 	switch v := v.(type) {

@@ -20,14 +20,58 @@ import (
 // make long text on request.
 const MaxTemplateOutput = 4 << 10
 
-// Env is what templates read when a response is rendered.
+// Env is what templates (and a compiled Answer's fillers) read when a
+// response is rendered.
 type Env struct {
 	Request Fields
 	Now     time.Time
-	// NewID returns a fresh 20-digit KICC id.
+	// NewID returns a fresh 20-digit KICC id; when nil, IDs does.
 	NewID func() string
+	IDs   IDSource
 	// Faker makes fake data; seed it from the request for stable answers.
-	Faker *gofakeit.Faker
+	// When nil, a pooled faker seeded with FakeSeed is taken on first use
+	// (Release returns it).
+	Faker    *gofakeit.Faker
+	FakeSeed uint64
+	pooled   *pooledFaker
+
+	// While an Answer renders: the resCd and status it reports, the field a
+	// business error's resMsg names, and what the endpoint hands its
+	// fillers (the request, a created payment...).
+	ResCd, Status, Detail string
+	Data                  any
+}
+
+// IDSource makes KICC transaction ids (kicc.IDGenerator is one).
+type IDSource interface{ Next(now time.Time) string }
+
+func (e *Env) newID() string {
+	switch {
+	case e.NewID != nil:
+		return e.NewID()
+	case e.IDs != nil:
+		return e.IDs.Next(e.Now)
+	}
+	return ""
+}
+
+func (e *Env) faker() *gofakeit.Faker {
+	if e.Faker != nil {
+		return e.Faker
+	}
+	if e.pooled == nil {
+		e.pooled = fakerPool.Get().(*pooledFaker)
+		e.pooled.f.Rand.Seed(int64(e.FakeSeed)) // also resets math/rand's read buffer
+	}
+	return e.pooled.f
+}
+
+// Release returns the pooled faker, if the render took one.
+func (e *Env) Release() {
+	if e.pooled != nil {
+		fakerPool.Put(e.pooled)
+		e.pooled = nil
+	}
 }
 
 // Template is a string with {{...}} expressions, parsed at load time so a
@@ -156,12 +200,7 @@ func parseExpr(expr string) (func(*Env) string, error) {
 	case "today":
 		return noArg(func(e *Env) string { return e.Now.In(kicc.KST).Format(kicc.DateLayout) })
 	case "newId":
-		return noArg(func(e *Env) string {
-			if e.NewID == nil {
-				return ""
-			}
-			return e.NewID()
-		})
+		return noArg(func(e *Env) string { return e.newID() })
 	case "urlencode":
 		if !hasArg {
 			return nil, errors.New("urlencode needs a quoted string, as in urlencode \"시스템 오류\"")
@@ -213,13 +252,7 @@ func parseFake(spec string) (fn func(*Env) string, err error) {
 		}
 	}()
 	gofakeit.New(1).Generate(gen)
-	return func(e *Env) string {
-		f := e.Faker
-		if f == nil {
-			f = gofakeit.New(0)
-		}
-		return f.Generate(gen)
-	}, nil
+	return func(e *Env) string { return e.faker().Generate(gen) }, nil
 }
 
 // MaxFakeCount bounds the count-like parameters of gofakeit functions
