@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 	"github.com/kicc-mock/kicc-mock/store"
@@ -268,7 +269,7 @@ func serve(args []string, stderr io.Writer) int {
 	if cfg.PublicURL == "" {
 		// The listening address, never a request's Host header (which the
 		// client picks): see server.SandboxConfig.PublicURL.
-		cfg.PublicURL = "http://" + server.DialAddr(ln.Addr().String())
+		cfg.PublicURL = "http://" + httpio.DialAddr(ln.Addr().String())
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -337,7 +338,7 @@ func healthcheck(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
 		return 2
 	}
-	url := "http://" + server.DialAddr(o.addr) + "/__admin/health"
+	url := "http://" + httpio.DialAddr(o.addr) + "/__admin/health"
 	client := &http.Client{Timeout: 2 * time.Second}
 	resp, err := client.Get(url)
 	if err != nil {

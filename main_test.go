@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/kicc-mock/kicc-mock/server"
 )
 
 func TestEnvTwinsFillUnsetFlags(t *testing.T) {
@@ -32,12 +30,6 @@ func TestBadEnvValueIsReported(t *testing.T) {
 
 func TestEnvName(t *testing.T) {
 	assert.Equal(t, "KICC_MOCK_SHUTDOWN_TIMEOUT", envName("shutdown-timeout"))
-}
-
-func TestDialAddr(t *testing.T) {
-	assert.Equal(t, "127.0.0.1:8080", server.DialAddr(":8080"))
-	assert.Equal(t, "127.0.0.1:8080", server.DialAddr("0.0.0.0:8080"))
-	assert.Equal(t, "10.0.0.1:80", server.DialAddr("10.0.0.1:80"))
 }
 
 func TestHealthcheckCommand(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -51,5 +53,5 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 
 func unauthorized(c echo.Context, msg string) error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="kicc-mock admin"`)
-	return &httpError{Status: http.StatusUnauthorized, Message: msg}
+	return &httpio.Error{Status: http.StatusUnauthorized, Message: msg}
 }

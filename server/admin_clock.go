@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) clockView() clockView {
 }
 
 func (s *Server) handleGetClock(c echo.Context) error {
-	return writeValue(c, http.StatusOK, s.clockView())
+	return httpio.WriteValue(c.Response(), http.StatusOK, s.clockView())
 }
 
 const msgClockBody = `clock body must be {"now": RFC3339} or {"advance": duration}`
@@ -45,31 +46,27 @@ func (s *Server) handlePutClock(c echo.Context) error {
 	}
 	switch {
 	case body.Now != nil && body.Advance != nil:
-		return badRequest("give either \"now\" or \"advance\", not both")
+		return httpio.BadRequest("give either \"now\" or \"advance\", not both")
 	case body.Now != nil:
 		t, err := time.Parse(time.RFC3339Nano, *body.Now)
 		if err != nil {
-			return badRequest("\"now\" must be an RFC 3339 time such as 2026-11-25T23:59:59+09:00: " + err.Error())
+			return httpio.BadRequest("\"now\" must be an RFC 3339 time such as 2026-11-25T23:59:59+09:00: " + err.Error())
 		}
 		s.clock.Set(t)
 	case body.Advance != nil:
 		d, err := time.ParseDuration(*body.Advance)
 		if err != nil {
-			return badRequest("\"advance\" must be a Go duration such as 90m or 1h30m: " + err.Error())
+			return httpio.BadRequest("\"advance\" must be a Go duration such as 90m or 1h30m: " + err.Error())
 		}
 		s.clock.Advance(d)
 	default:
-		return badRequest(msgClockBody)
+		return httpio.BadRequest(msgClockBody)
 	}
-	return writeValue(c, http.StatusOK, s.clockView())
+	return httpio.WriteValue(c.Response(), http.StatusOK, s.clockView())
 }
 
 // handleDeleteClock returns to the base clock's time.
 func (s *Server) handleDeleteClock(c echo.Context) error {
 	s.clock.Reset()
-	return writeValue(c, http.StatusOK, s.clockView())
-}
-
-func badRequest(msg string) *httpError {
-	return &httpError{Status: http.StatusBadRequest, Message: msg}
+	return httpio.WriteValue(c.Response(), http.StatusOK, s.clockView())
 }

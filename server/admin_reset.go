@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
 )
 
 // onReset adds f to what POST /__admin/reset runs, for state kept outside
@@ -16,7 +18,7 @@ func (s *Server) onReset(f func()) { s.resetHooks = append(s.resetHooks, f) }
 // restore.
 func (s *Server) Reset() {
 	s.ledger.Reset()
-	s.journal.clear()
+	s.journal.Clear()
 	s.clock.Reset()
 	for _, f := range s.resetHooks {
 		f()
@@ -26,5 +28,5 @@ func (s *Server) Reset() {
 // handleReset serves POST /__admin/reset, which tests call between cases.
 func (s *Server) handleReset(c echo.Context) error {
 	s.Reset()
-	return writeValue(c, http.StatusOK, map[string]string{"status": "reset"})
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]string{"status": "reset"})
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/kicc-mock/kicc-mock/scenarios"
@@ -52,7 +54,7 @@ func (s *Server) handleListScenarios(c echo.Context) error {
 	for _, ep := range scenarios.Endpoints {
 		defaults[ep] = s.DefaultScenario(ep)
 	}
-	return writeValue(c, http.StatusOK, map[string]any{"scenarios": list, "defaults": defaults})
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]any{"scenarios": list, "defaults": defaults})
 }
 
 // handleAddScenarios serves POST /__admin/scenarios: a scenario file in YAML
@@ -65,14 +67,14 @@ func (s *Server) handleAddScenarios(c echo.Context) error {
 	switch media {
 	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain", "":
 	default:
-		return &httpError{Status: http.StatusUnsupportedMediaType,
+		return &httpio.Error{Status: http.StatusUnsupportedMediaType,
 			Message: "send the scenario file as application/yaml or application/json (got " + media + ")"}
 	}
 	if r.ContentLength > adminScenarioLimit {
-		return tooLarge(adminScenarioLimit)
+		return httpio.TooLarge(adminScenarioLimit)
 	}
 	var data bytes.Buffer
-	if err := readLimited(&data, r.Body, adminScenarioLimit); err != nil {
+	if err := httpio.ReadLimited(&data, r.Body, adminScenarioLimit); err != nil {
 		return err
 	}
 	names, err := s.AddScenarios("request", data.Bytes())
@@ -92,10 +94,10 @@ func (s *Server) handleAddScenarios(c echo.Context) error {
 		case !errors.As(err, &list):
 			status = http.StatusInternalServerError // the --data-dir store failed
 		}
-		return &httpError{Status: status, Message: strings.Join(lines, "; "),
+		return &httpio.Error{Status: status, Message: strings.Join(lines, "; "),
 			Extra: map[string]any{"errors": lines}}
 	}
-	return writeValue(c, http.StatusOK, map[string]any{"added": names})
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]any{"added": names})
 }
 
 // handleDeleteScenario serves DELETE /__admin/scenarios/:name. Only runtime
@@ -105,11 +107,11 @@ func (s *Server) handleDeleteScenario(c echo.Context) error {
 	err := s.RemoveScenario(name)
 	switch {
 	case err == nil:
-		return writeValue(c, http.StatusOK, map[string]string{"deleted": name})
+		return httpio.WriteValue(c.Response(), http.StatusOK, map[string]string{"deleted": name})
 	case errors.Is(err, ErrUnknownScenario):
-		return &httpError{Status: http.StatusNotFound, Message: err.Error()}
+		return &httpio.Error{Status: http.StatusNotFound, Message: err.Error()}
 	}
-	return badRequest(err.Error())
+	return httpio.BadRequest(err.Error())
 }
 
 // handleSetDefaultScenario serves PUT /__admin/default-scenario
@@ -125,11 +127,11 @@ func (s *Server) handleSetDefaultScenario(c echo.Context) error {
 		return err
 	}
 	if body.Endpoint == nil || body.Name == nil {
-		return badRequest(want)
+		return httpio.BadRequest(want)
 	}
 	if err := s.SetDefaultScenario(*body.Endpoint, *body.Name); err != nil {
-		return badRequest(err.Error())
+		return httpio.BadRequest(err.Error())
 	}
-	return writeValue(c, http.StatusOK, map[string]string{
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]string{
 		"endpoint": string(*body.Endpoint), "name": s.DefaultScenario(*body.Endpoint)})
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
 )
 
 // statsView is GET /__admin/stats: what a soak test watches for growth.
@@ -42,11 +44,11 @@ func (s *Server) handleStats(c echo.Context) error {
 	s.scenMu.Lock()
 	runtimeN := len(s.layers.runtime)
 	s.scenMu.Unlock()
-	return writeValue(c, http.StatusOK, statsView{
+	return httpio.WriteValue(c.Response(), http.StatusOK, statsView{
 		Goroutines:       runtime.NumGoroutine(),
 		HeapBytes:        heap,
 		GCHeapFloorBytes: floor,
-		JournalEntries:   s.journal.len(),
+		JournalEntries:   s.journal.Len(),
 		LedgerKeys:       s.ledger.Len(),
 		RuntimeScenarios: runtimeN,
 		UptimeSeconds:    time.Since(started).Round(time.Millisecond).Seconds(),

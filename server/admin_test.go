@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
@@ -76,7 +77,7 @@ func requireError(t *testing.T, rec *httptest.ResponseRecorder, status int, want
 
 // testEntry is a journal entry as a client reads it; bodies stay raw.
 type testEntry struct {
-	requestView
+	journal.View
 	Body     json.RawMessage `json:"body"`
 	Response json.RawMessage `json:"response"`
 }
@@ -164,13 +165,13 @@ func TestJournalKeepsTheNewestEntriesOfItsSize(t *testing.T) {
 
 func TestJournalUsesTheDefaultSize(t *testing.T) {
 	srv, _ := newAdminTestServer(t, Config{})
-	assert.Len(t, srv.journal.slots, DefaultJournalSize)
+	assert.Equal(t, DefaultJournalSize, srv.journal.Size())
 }
 
 func TestNoteScenarioNamesTheScenarioOfTheEntry(t *testing.T) {
 	srv, _ := newAdminTestServer(t, Config{})
 	srv.echo.POST("/test/scenario", func(c echo.Context) error {
-		noteScenario(c, "cancel-partial")
+		journal.NoteScenario(c.Request().Context(), "cancel-partial")
 		return c.NoContent(http.StatusNoContent)
 	})
 	call(srv, http.MethodPost, "/test/scenario", "")
@@ -310,7 +311,7 @@ func TestResetRestoresTheStartState(t *testing.T) {
 	assert.JSONEq(t, `{"status":"reset"}`, rec.Body.String())
 
 	assert.Equal(t, 1, hooked, "reset hooks run")
-	assert.Equal(t, 0, srv.journal.len())
+	assert.Equal(t, 0, srv.journal.Len())
 	assert.Equal(t, time.Duration(0), srv.Clock().Offset())
 	again := call(srv, http.MethodPost, kicc.PathFind, findBody("k1", "P1"))
 	assert.Equal(t, kicc.ResOK, decode[kicc.PaymentStatusResponse](t, again).ResCd, "used keys are forgotten")
@@ -365,7 +366,7 @@ func TestUnknownAdminPathsAndMethodsAreJSON(t *testing.T) {
 	srv, _ := newAdminTestServer(t, Config{})
 	requireError(t, call(srv, http.MethodGet, "/__admin/nothing", ""), http.StatusNotFound, "no such endpoint: GET /__admin/nothing")
 	requireError(t, call(srv, http.MethodPost, "/__admin/clock", `{}`), http.StatusMethodNotAllowed, "method POST is not allowed")
-	assert.Equal(t, 0, srv.journal.len(), "admin calls are not journaled, unknown ones neither")
+	assert.Equal(t, 0, srv.journal.Len(), "admin calls are not journaled, unknown ones neither")
 }
 
 func TestAdminToken(t *testing.T) {

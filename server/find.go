@@ -1,189 +1,146 @@
 package server
 
 import (
-	"bytes"
-	"net/http"
-	"sync"
-	"time"
+	"reflect"
 
-	"github.com/labstack/echo/v4"
+	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/pipeline"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 )
 
-// handleFind serves POST /api/trades/wechatpay/find, both inquiries. The
-// order of checks is the contract: HTTP-level problems (an unknown
-// X-KICC-Mock-Scenario, 415, 413, 400, a header scenario of the other
-// inquiry), then field rules (1001-1003), then the merchant allow-list
-// (1030), then the idempotency key (1010), and only then an answer: the
-// header's scenario, a magic id's, a matching rule's, or the endpoint's
-// default. A request rejected before the key check does not use up its key.
-func (s *Server) handleFind(c echo.Context) error {
-	st := s.scen.Load()
-	var forced *scenarios.Scenario
-	if h := c.Request().Header[ScenarioHeader]; len(h) > 0 && h[0] != "" {
-		if forced = st.set.Lookup(h[0]); forced == nil {
-			return unknownScenario(h[0], st.set)
-		}
+// findEndpoint is POST /api/trades/wechatpay/find, both inquiries: with a
+// cancelPgCno it asks for a cancellation's status, without one for the
+// payment's. It records nothing; with no scenario selected it answers from
+// the sandbox's state, then from the endpoint's default scenario.
+type findEndpoint struct{ s *Server }
+
+func (findEndpoint) New() kicc.Request { return new(kicc.FindRequest) }
+
+func (findEndpoint) Kind(r kicc.Request) scenarios.Endpoint {
+	if r.(*kicc.FindRequest).IsCancel() {
+		return scenarios.FindCancel
 	}
-	buf, err := s.readJSONBody(c)
-	if err != nil {
-		return err
-	}
-	var req kicc.FindRequest
-	err = kicc.Decode(buf.Bytes(), &req)
-	putBuffer(buf)
-	// Decode returns its error types unwrapped; a type switch, unlike
-	// errors.As, costs no allocation on every request.
-	fe, _ := err.(*kicc.FieldError)
-	if be, ok := err.(*kicc.BodyError); ok {
-		return &httpError{Status: http.StatusBadRequest, Message: be.Msg}
-	}
-	ep := findEndpoint(&req)
-	if forced != nil && !forced.AppliesTo(ep) {
-		return wrongEndpoint(forced, ep)
-	}
-	if fe == nil {
-		fe = req.Validate()
-	}
-	if fe != nil {
-		return s.findError(c, &req, fe.ResCd, fe.Field)
-	}
-	if s.malls != nil && !s.malls[req.MallID] {
-		return s.findError(c, &req, kicc.ResMall, "mallId")
-	}
-	now := s.requestTime(c)
-	fp := s.fingerprint(kicc.PathFind, req.MallID, req.ShopTransactionID, req.PgCno, req.CancelPgCno)
-	out := s.claimKey(now, req.MallID, req.ShopTransactionID, fp)
-	switch {
-	case out.replay != nil:
-		return writeJSON(c, http.StatusOK, out.replay)
-	case !out.proceed:
-		return s.findError(c, &req, out.resCd, out.detail)
-	}
-	sc := forced
-	if sc == nil {
-		sc = st.set.Select(ep, findID(&req), (*findFields)(&req))
-	}
-	if sc == nil {
-		if answer, ok := s.recordedFind(&req); ok {
-			return s.writeFindAnswer(c, &req, answer, now)
-		}
-		if s.cfg.StrictTransactions {
-			return s.findError(c, &req, kicc.ResNotFound, findIDField(&req))
-		}
-		sc = st.defaults[ep]
-	}
-	if sc != nil {
-		return s.answerFind(c, sc, &req, now)
-	}
-	// The default answer, the common case: built on the stack and encoded
-	// by concrete calls (an interface would move both structs to the heap).
-	bp := answerPool.Get().(*[]byte)
-	*bp = s.defaultFindAnswer((*bp)[:0], &req, now)
-	err = s.writeFindJSON(c, &req, *bp, now)
-	answerPool.Put(bp)
-	return err
+	return scenarios.FindPayment
 }
 
-// writeFindAnswer writes a find answer and keeps it for replay mode.
-func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer jsonAppender, now time.Time) error {
-	bp := answerPool.Get().(*[]byte)
-	*bp = answer.AppendJSON((*bp)[:0])
-	err := s.writeFindJSON(c, req, *bp, now)
-	answerPool.Put(bp)
-	return err
-}
-
-// writeFindJSON writes an encoded find answer and keeps a copy for replay
-// mode; b may be reused once it returns.
-func (s *Server) writeFindJSON(c echo.Context, req *kicc.FindRequest, b []byte, now time.Time) error {
-	if s.cfg.Idempotency == IdempotencyReplay {
-		s.settleKey(now, req.MallID, req.ShopTransactionID, bytes.Clone(b))
-	}
-	return writeJSON(c, http.StatusOK, b) // copies b into the connection's buffer
-}
-
-// answerPool holds encoding buffers of find answers, which are written and
-// forgotten (replay mode keeps a copy).
-var answerPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// findIDField names the id a find request asks about.
-func findIDField(req *kicc.FindRequest) string {
+// MagicID is the id the request asks about: cancelPgCno when present, else
+// pgCno.
+func (findEndpoint) MagicID(r kicc.Request) string {
+	req := r.(*kicc.FindRequest)
 	if req.IsCancel() {
-		return "cancelPgCno"
+		return req.CancelPgCno
 	}
-	return "pgCno"
+	return req.PgCno
 }
 
-// findError answers a KICC business error: HTTP 200, resCd, resMsg naming the
-// field, and the request's ids echoed, without status fields.
-func (s *Server) findError(c echo.Context, req *kicc.FindRequest, resCd, field string) error {
-	return writeValue(c, http.StatusOK, s.findErrorBody(req, resCd, field))
+func (e findEndpoint) TransactionID(r kicc.Request) string { return e.MagicID(r) }
+
+func (findEndpoint) Fingerprint(r kicc.Request, add func(string)) {
+	req := r.(*kicc.FindRequest)
+	add(req.PgCno)
+	add(req.CancelPgCno)
 }
 
-func (s *Server) findErrorBody(req *kicc.FindRequest, resCd, field string) jsonAppender {
-	msg := s.cfg.Messages.Message(resCd, field)
-	if req.IsCancel() {
-		return &kicc.CancelStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-			MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: req.CancelPgCno}
+func (findEndpoint) Check(kicc.Request) *kicc.FieldError { return nil }
+
+func (e findEndpoint) Recorded(c *pipeline.Call) (httpio.Appender, *kicc.FieldError, bool) {
+	return e.s.sandbox.Find(c.Req.(*kicc.FindRequest))
+}
+
+func (findEndpoint) Act(c *pipeline.Call) (any, *kicc.FieldError) { return nil, nil }
+func (findEndpoint) Done(*pipeline.Call, any)                     {}
+
+// The find answers' bases: a realistic answer for any id. The date is the
+// clock's, the amounts and the order number are fake data seeded by the
+// ids, so repeated calls about one transaction agree, and the cancelled
+// amount follows the status: nothing for TS01 (not cancelled yet), the
+// whole payment for TS02 and TS12, part of it for TS06.
+
+func (s *Server) findIDs(extra ...string) map[string]scenarios.Filler {
+	m := map[string]scenarios.Filler{
+		"resCd":             scenarios.ResCdFiller,
+		"resMsg":            scenarios.ResMsgFiller(s.cfg.Messages),
+		"shopTransactionId": scenarios.Echo("shopTransactionId", false),
+		"mallId":            scenarios.Echo("mallId", true),
+		"pgCno":             scenarios.Echo("pgCno", true),
 	}
-	return &kicc.PaymentStatusResponse{ResCd: resCd, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
-		MallID: req.MallID, PgCno: req.PgCno}
-}
-
-// cancelAnswer is the realistic default answer to a cancellation inquiry in
-// the given status. The cancelled amount follows the status: nothing for TS01
-// (not cancelled yet), the whole payment for TS02 and TS12, part of it for
-// TS06.
-func (s *Server) cancelAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.CancelStatusResponse {
-	r := s.cancelAnswerValue(req, st, now, new(kicc.CancelAmountInfo))
-	return &r
-}
-
-// cancelAnswerValue is cancelAnswer with amountInfo in amount, for callers
-// that keep both on the stack.
-func (s *Server) cancelAnswerValue(req *kicc.FindRequest, st kicc.Status, now time.Time, amount *kicc.CancelAmountInfo) kicc.CancelStatusResponse {
-	var total int64
-	switch st {
-	case kicc.StatusCancelled, kicc.StatusVoided:
-		total = s.paymentAmount(req.PgCno)
-	case kicc.StatusPartCancelled:
-		total = s.partialAmount(req.PgCno, req.CancelPgCno)
+	for _, f := range extra {
+		m[f] = scenarios.Echo(f, true)
 	}
-	*amount = kicc.CancelAmountInfo{Currency: s.cfg.Currency, TotAmount: total}
-	return kicc.CancelStatusResponse{
-		ResCd:             kicc.ResOK,
-		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
-		ShopTransactionID: req.ShopTransactionID,
-		MallID:            req.MallID,
-		PgCno:             req.PgCno,
-		CancelPgCno:       req.CancelPgCno,
-		TransactionDate:   kicc.FormatDateTime(now),
-		CancelStatus:      st,
-		AmountInfo:        amount,
+	return m
+}
+
+func (s *Server) cancelBase() *scenarios.Base {
+	success := s.findIDs("cancelPgCno")
+	success["transactionDate"] = scenarios.Text(nowText, false)
+	success["cancelStatus"] = scenarios.StatusFiller
+	success["amountInfo.currency"] = scenarios.Text(func(*scenarios.Env) string { return s.cfg.Currency }, false)
+	success["amountInfo.totAmount"] = scenarios.Number(func(e *scenarios.Env) int64 {
+		req := e.Request.(*kicc.FindRequest)
+		switch kicc.Status(e.Status) {
+		case kicc.StatusCancelled, kicc.StatusVoided:
+			return s.paymentAmount(req.PgCno)
+		case kicc.StatusPartCancelled:
+			return s.partialAmount(req.PgCno, req.CancelPgCno)
+		}
+		return 0
+	})
+	return &scenarios.Base{
+		Order:   scenarios.OrderOf(reflect.TypeFor[kicc.CancelStatusResponse]()),
+		Success: success, Error: s.findIDs("cancelPgCno"),
+		StatusKey: "cancelStatus", DefaultStatus: string(kicc.StatusCancelled),
 	}
 }
 
-// paymentAnswer is the realistic default answer to a payment inquiry.
-func (s *Server) paymentAnswer(req *kicc.FindRequest, st kicc.Status, now time.Time) *kicc.PaymentStatusResponse {
-	r := s.paymentAnswerValue(req, st, now, new(kicc.PaymentAmountInfo))
-	return &r
+func (s *Server) paymentBase() *scenarios.Base {
+	success := s.findIDs()
+	success["shopOrderNo"] = scenarios.Text(func(e *scenarios.Env) string {
+		return s.shopOrderNo(e.Request.(*kicc.FindRequest).PgCno)
+	}, false)
+	success["approvalDate"] = scenarios.Text(nowText, false)
+	success["statusCd"] = scenarios.StatusFiller
+	success["amountInfo.currency"] = scenarios.Text(func(*scenarios.Env) string { return s.cfg.Currency }, false)
+	success["amountInfo.amount"] = scenarios.Number(func(e *scenarios.Env) int64 {
+		return s.paymentAmount(e.Request.(*kicc.FindRequest).PgCno)
+	})
+	return &scenarios.Base{
+		Order:   scenarios.OrderOf(reflect.TypeFor[kicc.PaymentStatusResponse]()),
+		Success: success, Error: s.findIDs(),
+		StatusKey: "statusCd", DefaultStatus: string(kicc.StatusApproved),
+	}
 }
 
-// paymentAnswerValue is paymentAnswer with amountInfo in amount.
-func (s *Server) paymentAnswerValue(req *kicc.FindRequest, st kicc.Status, now time.Time, amount *kicc.PaymentAmountInfo) kicc.PaymentStatusResponse {
-	*amount = kicc.PaymentAmountInfo{Currency: s.cfg.Currency, Amount: s.paymentAmount(req.PgCno)}
-	return kicc.PaymentStatusResponse{
-		ResCd:             kicc.ResOK,
-		ResMsg:            s.cfg.Messages.Message(kicc.ResOK, ""),
-		ShopTransactionID: req.ShopTransactionID,
-		MallID:            req.MallID,
-		ShopOrderNo:       s.shopOrderNo(req.PgCno),
-		PgCno:             req.PgCno,
-		ApprovalDate:      kicc.FormatDateTime(now),
-		StatusCd:          st,
-		AmountInfo:        amount,
+func nowText(e *scenarios.Env) string { return kicc.FormatDateTime(e.Now) }
+
+// paymentAmount is the paid amount of pgCno: KRW in whole won between 1,000
+// and 500,000 in steps of 100, or USD cents for a USD mock.
+func (s *Server) paymentAmount(pgCno string) int64 {
+	return scenarios.WithFaker(scenarios.FakeSeed(s.cfg.Seed, pgCno), func(f *gofakeit.Faker) int64 {
+		return int64(f.IntRange(10, 5000)) * 100
+	})
+}
+
+// shopOrderNo is the merchant order number the payment was created with.
+func (s *Server) shopOrderNo(pgCno string) string {
+	return scenarios.WithFaker(scenarios.FakeSeed(s.cfg.Seed, pgCno, "order"), func(f *gofakeit.Faker) string {
+		return f.Numerify("ORD-########")
+	})
+}
+
+// partialAmount is a partial cancel of pgCno by cancelPgCno: a tenth to nine
+// tenths of the payment, in steps of 100.
+func (s *Server) partialAmount(pgCno, cancelPgCno string) int64 {
+	total := s.paymentAmount(pgCno)
+	tenths := scenarios.WithFaker(scenarios.FakeSeed(s.cfg.Seed, cancelPgCno), func(f *gofakeit.Faker) int {
+		return f.IntRange(1, 9)
+	})
+	part := total * int64(tenths) / 10
+	part -= part % 100
+	if part <= 0 {
+		part = 100
 	}
+	return part
 }

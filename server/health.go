@@ -4,10 +4,12 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
 )
 
 // handleHealth answers 200 while the server serves; the container's
 // HEALTHCHECK and `kicc-mock healthcheck` call it.
 func (s *Server) handleHealth(c echo.Context) error {
-	return writeValue(c, http.StatusOK, map[string]string{"status": "UP", "version": s.cfg.Version})
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]string{"status": "UP", "version": s.cfg.Version})
 }

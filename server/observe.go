@@ -7,17 +7,20 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
+	"github.com/kicc-mock/kicc-mock/journal"
 )
 
 // observe wraps the Echo application in what every request gets: a request
 // id, panic recovery, the access log and the journal. It is plain net/http
 // middleware composed once: Echo v4 re-applies its own middleware chain on
-// every request (closures and all), which profiling showed to be a
-// noticeable share of a find request.
+// every request (closures and all).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rid := headerValue(r.Header, RequestIDHeader)
+		rid := httpio.HeaderValue(r.Header, RequestIDHeader)
 		if rid == "" {
 			rid = s.nextRequestID()
 		}
@@ -30,43 +33,22 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if logInfo {
 			began = time.Now()
 		}
-		rec := recorderPool.Get().(*recorder)
-		rec.ResponseWriter = w
-		rec.start = start
-		rec.keepBody = journaled
-		rec.req = capture{limit: int(s.cfg.BodyLimit), buf: rec.req.buf[:0]}
-		rec.resp = capture{limit: maxJournalResponse, buf: rec.resp.buf[:0]}
-		body := r.Body
-		if journaled && body != nil {
-			rec.body = teeBody{ReadCloser: body, to: &rec.req}
-			r.Body = &rec.body
-		}
-
+		rec, r := journal.Begin(w, r, start, journaled, int(s.cfg.BodyLimit))
 		s.serveRecovered(rec, r, next)
-
 		if journaled {
-			if body != nil && !rec.body.eof && !rec.req.truncated {
-				drainForJournal(rec, r)
+			if b, eof, truncated := rec.BodyRead(); r.Body != nil && !eof && !truncated {
+				drainForJournal(rec, r, len(b))
 			}
-			rec.journalBuf = s.journal.record(&journalRecord{
-				time:          start,
-				duration:      s.clock.Since(start),
-				requestID:     rid,
-				method:        r.Method,
-				path:          r.URL.Path,
-				query:         r.URL.RawQuery,
-				header:        r.Header,
-				body:          rec.req.buf,
-				bodyTruncated: rec.req.truncated,
-				scenario:      rec.scenario,
-				status:        rec.status,
-				response:      rec.resp.buf,
-			}, rec.journalBuf)
-			r.Body = body
 		}
 		s.accessLog(r, rec, rid, logInfo, began)
-		rec.release()
+		rec.Finish(s.journal, r, rid, s.clock.Since(start))
 	})
+}
+
+// isAdminPath reports whether path belongs to the admin API, which the
+// journal does not record and the admin token guards.
+func isAdminPath(path string) bool {
+	return path == "/__admin" || strings.HasPrefix(path, "/__admin/")
 }
 
 // journalDrainWindow bounds how long the journal waits for the rest of a
@@ -84,14 +66,14 @@ const journalDrainWindow = 200 * time.Millisecond
 // unless the connection closes. A body the window cut keeps its expired
 // read deadline, so net/http's own read of the rest fails at once and the
 // connection closes (it cannot be reused with a body half read).
-func drainForJournal(rec *recorder, r *http.Request) {
+func drainForJournal(rec *journal.Recorder, r *http.Request, read int) {
 	rc := http.NewResponseController(rec)
 	closing := rec.Header().Get("Connection") == "close"
 	if closing {
 		_ = rc.Flush()
 	}
 	deadline := rc.SetReadDeadline(time.Now().Add(journalDrainWindow)) == nil
-	_, err := io.CopyN(io.Discard, r.Body, int64(rec.req.limit-len(rec.req.buf)+1))
+	_, err := io.CopyN(io.Discard, r.Body, int64(rec.BodyLimit()-read+1))
 	if deadline && errors.Is(err, io.EOF) {
 		_ = rc.SetReadDeadline(time.Time{})
 	}
@@ -103,7 +85,7 @@ func drainForJournal(rec *recorder, r *http.Request) {
 // serveRecovered serves r, turning a panic into a logged JSON 500 so the
 // server keeps serving and the client gets an answer, never a dropped
 // connection or an HTML page.
-func (s *Server) serveRecovered(rec *recorder, r *http.Request, next http.Handler) {
+func (s *Server) serveRecovered(rec *journal.Recorder, r *http.Request, next http.Handler) {
 	defer func() {
 		p := recover()
 		if p == nil || p == http.ErrAbortHandler { //nolint:errorlint // a sentinel value, compared as net/http does
@@ -113,21 +95,20 @@ func (s *Server) serveRecovered(rec *recorder, r *http.Request, next http.Handle
 			return
 		}
 		s.log.Error("panic serving request", "path", r.URL.Path, "error", fmt.Sprint(p), "stack", string(debug.Stack()))
-		rec.errMsg = fmt.Sprint(p)
-		if rec.status == 0 {
-			he := &httpError{Status: http.StatusInternalServerError, Message: "internal error in kicc-mock; the server keeps serving"}
-			rec.Header()["Content-Type"] = contentTypeJSON
-			rec.WriteHeader(he.Status)
-			_, _ = rec.Write(he.body())
+		rec.SetErr(fmt.Sprint(p))
+		if rec.Status() == 0 {
+			he := &httpio.Error{Status: http.StatusInternalServerError, Message: "internal error in kicc-mock; the server keeps serving"}
+			_ = httpio.WriteJSON(rec, he.Status, he.Body())
 		}
 	}()
 	next.ServeHTTP(rec, r)
 }
 
 // accessLog logs one line per request: info, or error for a 5xx.
-func (s *Server) accessLog(r *http.Request, rec *recorder, rid string, infoOn bool, began time.Time) {
+func (s *Server) accessLog(r *http.Request, rec *journal.Recorder, rid string, infoOn bool, began time.Time) {
+	status := rec.Status()
 	level := slog.LevelInfo
-	if rec.status >= 500 {
+	if status >= 500 {
 		level = slog.LevelError
 	}
 	if level == slog.LevelInfo && !infoOn || !s.log.Enabled(r.Context(), level) {
@@ -137,17 +118,17 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, rid string, infoOn bo
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
-		slog.Int("status", rec.status),
+		slog.Int("status", status),
 	)
 	if !began.IsZero() {
 		attrs = append(attrs, slog.Duration("duration", time.Since(began)))
 	}
 	attrs = append(attrs, slog.String("request_id", rid))
-	if rec.scenario != "" {
-		attrs = append(attrs, slog.String("scenario", rec.scenario))
+	if sc := rec.Scenario(); sc != "" {
+		attrs = append(attrs, slog.String("scenario", sc))
 	}
-	if rec.errMsg != "" {
-		attrs = append(attrs, slog.String("error", rec.errMsg))
+	if e := rec.Err(); e != "" {
+		attrs = append(attrs, slog.String("error", e))
 	}
 	s.log.LogAttrs(r.Context(), level, "request", attrs...)
 }

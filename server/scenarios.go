@@ -4,12 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kicc-mock/kicc-mock/pipeline"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 )
-
-// ScenarioHeader names the scenario a request wants. Go canonicalises header
-// names; this is the canonical spelling of X-KICC-Mock-Scenario.
-const ScenarioHeader = "X-Kicc-Mock-Scenario"
 
 // Errors of the scenario management methods (for the admin API to map).
 var (
@@ -20,14 +17,6 @@ var (
 	// than Config.MaxRuntimeScenarios.
 	ErrTooManyScenarios = errors.New("too many runtime scenarios")
 )
-
-// scenarioState is what a request reads, swapped atomically as a whole.
-type scenarioState struct {
-	set *scenarios.Set
-	// defaults per endpoint; nil means the built-in default answered by the
-	// fast path (no rendering, no allocation beyond the answer itself).
-	defaults map[scenarios.Endpoint]*scenarios.Scenario
-}
 
 // scenarioLayers are the sources of the Set, under Server.scenMu.
 type scenarioLayers struct {
@@ -64,31 +53,28 @@ func (s *Server) parseOptions(src scenarios.Source) scenarios.Options {
 	return scenarios.Options{MaxDelay: s.cfg.MaxDelay, Source: src, MaxTemplateBytes: s.cfg.MaxTemplateBytes}
 }
 
-// rebuildLocked makes a new Set from the layers and swaps it in; scenMu is
-// held (or the server is being built).
+// rebuildLocked makes a new Set from the layers, compiles it and swaps it
+// in; scenMu is held (or the server is being built). Every endpoint's
+// default scenario, the built-in one included, answers through its
+// compiled answer: one path for every answer.
 func (s *Server) rebuildLocked() {
 	set := scenarios.NewSet(s.layers.builtin, s.layers.files, s.layers.runtime)
-	st := &scenarioState{set: set, defaults: map[scenarios.Endpoint]*scenarios.Scenario{}}
+	defaults := map[scenarios.Endpoint]*scenarios.Scenario{}
 	for _, ep := range scenarios.Endpoints {
 		name := s.layers.defaultNames[ep]
 		if name == "" {
 			name = scenarios.DefaultFor(ep)
 		}
-		sc := set.Lookup(name)
-		if sc == nil || !sc.AppliesTo(ep) {
-			continue // the endpoint's own default, on the fast path
+		if sc := set.Lookup(name); sc != nil && sc.AppliesTo(ep) {
+			defaults[ep] = sc
 		}
-		if sc.Source == scenarios.SourceBuiltin && name == scenarios.DefaultFor(ep) {
-			continue // the same answer, cheaper
-		}
-		st.defaults[ep] = sc
 	}
-	s.scen.Store(st)
+	s.scen.Store(pipeline.NewState(set, defaults, s.bases))
 }
 
 // Scenarios returns the scenarios in force. The Set is immutable; a later
 // change makes a new one.
-func (s *Server) Scenarios() *scenarios.Set { return s.scen.Load().set }
+func (s *Server) Scenarios() *scenarios.Set { return s.scen.Load().Set }
 
 // AddScenarios parses a scenario file (YAML; JSON is YAML too) and adds its
 // scenarios as runtime scenarios, replacing any of the same name. file names
@@ -143,8 +129,8 @@ func (s *Server) RemoveScenario(name string) error {
 			return s.storeRemovedLocked(name)
 		}
 	}
-	if s.scen.Load().set.Lookup(name) != nil {
-		return fmt.Errorf("%w: %q is a %s scenario", ErrNotRuntime, name, s.scen.Load().set.Lookup(name).Source)
+	if s.scen.Load().Set.Lookup(name) != nil {
+		return fmt.Errorf("%w: %q is a %s scenario", ErrNotRuntime, name, s.scen.Load().Set.Lookup(name).Source)
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownScenario, name)
 }
@@ -171,7 +157,7 @@ func (s *Server) SetDefaultScenario(ep scenarios.Endpoint, name string) error {
 	s.scenMu.Lock()
 	defer s.scenMu.Unlock()
 	if name != "" {
-		sc := s.scen.Load().set.Lookup(name)
+		sc := s.scen.Load().Set.Lookup(name)
 		if sc == nil {
 			return fmt.Errorf("%w: %q", ErrUnknownScenario, name)
 		}

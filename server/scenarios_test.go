@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kicc-mock/kicc-mock/fault"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 )
@@ -337,7 +338,8 @@ func TestWatchReloadsChangedFilesAndKeepsTheLastGoodSet(t *testing.T) {
 
 func TestEveryFaultNameHasAnImplementation(t *testing.T) {
 	for _, f := range scenarios.Faults {
-		assert.True(t, server.HasFault(f), f)
+		_, ok := fault.Lookup(f)
+		assert.True(t, ok, f)
 	}
 }
 

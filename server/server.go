@@ -1,7 +1,10 @@
-// Package server is the kicc-mock HTTP application: the KICC WeChat Pay
-// endpoints, the /__admin API, idempotency enforcement and the middleware
-// that keeps every answer JSON. New returns an http.Handler with no global
-// state, so a program can serve it and a test can embed it.
+// Package server wires kicc-mock together: its Config, the Echo
+// application with every route named, the middleware every request passes
+// (request id, panic recovery, journal, access log), the admin API, and the
+// scenario layers (built-in, files, runtime). The KICC endpoints themselves
+// run through package pipeline; the sandbox, the journal and the faults are
+// packages of their own. New returns an http.Handler with no global state,
+// so a program can serve it and a test can embed it.
 package server
 
 import (
@@ -18,7 +21,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/httpio"
+	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/pipeline"
+	"github.com/kicc-mock/kicc-mock/sandbox"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/store"
 )
@@ -30,6 +37,51 @@ const DefaultBodyLimit = 64 << 10
 
 // RequestIDHeader carries a request id; one sent by the caller is kept.
 const RequestIDHeader = echo.HeaderXRequestID
+
+// ContentTypeJSON is what KICC sends and expects, spelled as KICC spells it.
+const ContentTypeJSON = httpio.ContentTypeJSON
+
+// ScenarioHeader names the scenario a request wants (canonical spelling of
+// X-KICC-Mock-Scenario).
+const ScenarioHeader = pipeline.ScenarioHeader
+
+// IdempotencyMode selects how a reused shopTransactionId is answered.
+type IdempotencyMode = pipeline.Mode
+
+// The modes of --idempotency.
+const (
+	IdempotencyKICC   = pipeline.ModeKICC
+	IdempotencyReplay = pipeline.ModeReplay
+	IdempotencyOff    = pipeline.ModeOff
+)
+
+// SandboxConfig configures create, revise, payments and webhooks.
+type SandboxConfig = sandbox.Config
+
+// Sandbox defaults.
+const (
+	DefaultCancelCompleteAfter = sandbox.DefaultCancelCompleteAfter
+	DefaultMaxTransactions     = sandbox.DefaultMaxTransactions
+)
+
+// DefaultWebhookRetryIntervals are the waits between webhook resends.
+var DefaultWebhookRetryIntervals = sandbox.DefaultWebhookRetryIntervals
+
+// WebhookAttempt is one journaled webhook send.
+type WebhookAttempt = sandbox.WebhookAttempt
+
+// Webhook kinds, as the journal names them.
+const (
+	WebhookApproval = sandbox.WebhookApproval
+	WebhookCancel   = sandbox.WebhookCancel
+)
+
+// DefaultJournalSize is how many requests the journal keeps by default.
+const DefaultJournalSize = journal.DefaultSize
+
+// StatusClientClosed is journaled when the client left during a delay or
+// hang (nginx's convention; never sent).
+const StatusClientClosed = journal.StatusClientClosed
 
 // Config configures a Server. The zero value is a working mock: real clock,
 // kicc idempotency, any mallId, no logs.
@@ -103,11 +155,9 @@ type Config struct {
 }
 
 // DefaultGCHeapFloor is what the kicc-mock binary sets (--gc-heap-floor-mib).
-// Larger is not better: the garbage between two cycles is fresh memory
-// that every allocation writes to, and once it outgrows the CPU's last
-// cache level those writes miss. Under callgrind's cache simulation (32 MiB
-// LL) a find request costs 72.1k instructions and 2 LL write misses with no
-// floor, 65.2k and 9 with 8 MiB, 63.0k and 30 with 32 MiB.
+// Larger is not better: the garbage between two cycles is fresh memory that
+// every allocation writes to, and once it outgrows the CPU's last cache
+// level those writes miss (BENCHMARKS.md has the measurements).
 const DefaultGCHeapFloor = 8 << 20
 
 // DefaultMaxHeaderBytes bounds the request line and headers: a KICC request
@@ -129,16 +179,19 @@ type Server struct {
 	clock  *clock.Adjustable
 	ledger store.Ledger
 	ids    *kicc.IDGenerator
-	malls  map[string]bool
 	reqSeq atomic.Uint64
 
-	journal *journal
+	pipe    *pipeline.Pipeline
+	find    pipeline.Endpoint
+	bases   map[scenarios.Endpoint]*scenarios.Base
+	sandbox *sandbox.Sandbox
+	journal *journal.Journal
 	handler http.Handler // observe(echo)
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
 	resetHooks []func()
-	scen       atomic.Pointer[scenarioState]
+	scen       atomic.Pointer[pipeline.State]
 	scenMu     sync.Mutex // serialises changes to layers
 	layers     scenarioLayers
 	sequences  store.Sequences
@@ -151,20 +204,13 @@ type Server struct {
 	// gcFloor is a pointer-free allocation of Config.GCHeapFloor bytes that
 	// nothing ever reads or writes. Go's collector runs when the heap has
 	// grown by GOGC% of what was live after the last cycle, and a mock's
-	// live heap is small: at Go's 4 MiB floor the mock collected every
-	// thousand find requests, each cycle marking the same static data
-	// (gofakeit's tables, scenarios, routes). Counted as live, this raises
-	// the floor; never touched, its pages are never faulted in, so resident
-	// memory at rest grows by the collector's bookkeeping only (0.6 MiB for
-	// 8 MiB). Under load the garbage between cycles may use up to about this
-	// much. A goroutine New starts allocates it: an allocation that size
-	// sets off a collection at once, which would otherwise hold up the first
-	// answer by a few milliseconds.
+	// live heap is small, so at Go's 4 MiB floor it collects often, each
+	// cycle marking the same static data. Counted as live, this raises the
+	// floor; never touched, its pages are never faulted in, so resident
+	// memory at rest grows by the collector's bookkeeping only. A goroutine
+	// New starts allocates it: an allocation that size sets off a
+	// collection at once, which would otherwise hold up the first answer.
 	gcFloor atomic.Pointer[[]byte]
-
-	trades   store.Transactions // the sandbox's payments and cancels
-	tradeGen atomic.Uint64      // bumped by reset: pending timers of before do nothing
-	webhooks *dispatcher
 }
 
 // New builds a Server from cfg.
@@ -214,7 +260,7 @@ func New(cfg Config) (*Server, error) {
 		clock:   clock.NewAdjustable(cfg.Clock),
 		ledger:  cfg.Ledger,
 		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
-		journal: newJournal(cfg.JournalSize),
+		journal: journal.New(cfg.JournalSize),
 
 		sequences: cfg.Sequences,
 		stopping:  make(chan struct{}),
@@ -226,17 +272,34 @@ func New(cfg Config) (*Server, error) {
 			s.gcFloor.Store(&floor)
 		}()
 	}
+	s.sandbox = sandbox.New(cfg.SandboxConfig, sandbox.Deps{
+		Clock: s.clock, Log: s.log, IDs: s.ids, Messages: cfg.Messages, Version: cfg.Version})
+	s.cfg.SandboxConfig = s.sandbox.Config()
+	var malls map[string]bool
+	if len(cfg.MallIDs) > 0 {
+		malls = make(map[string]bool, len(cfg.MallIDs))
+		for _, id := range cfg.MallIDs {
+			malls[id] = true
+		}
+	}
+	s.pipe = &pipeline.Pipeline{
+		Clock: s.clock, Log: s.log, Ledger: s.ledger, Mode: cfg.Idempotency, Malls: malls,
+		BodyLimit: cfg.BodyLimit, MaxDelay: cfg.MaxDelay, Hang: cfg.HangDuration, Stopping: s.stopping,
+		Sequences: s.sequences, IDs: s.ids, Seed: cfg.Seed, Scenarios: s.scen.Load,
+	}
+	s.find = findEndpoint{s}
+	s.bases = map[scenarios.Endpoint]*scenarios.Base{
+		scenarios.FindCancel:  s.cancelBase(),
+		scenarios.FindPayment: s.paymentBase(),
+		scenarios.Create:      s.sandbox.CreateBase(),
+		scenarios.Revise:      s.sandbox.ReviseBase(),
+	}
 	if err := s.initScenarios(); err != nil {
+		s.sandbox.Close()
 		return nil, err
 	}
 	s.onReset(s.ResetScenarios)
-	s.initSandbox()
-	if len(cfg.MallIDs) > 0 {
-		s.malls = make(map[string]bool, len(cfg.MallIDs))
-		for _, id := range cfg.MallIDs {
-			s.malls[id] = true
-		}
-	}
+	s.onReset(s.sandbox.Reset)
 	s.echo = s.newEcho()
 	s.handler = s.observe(s.echo)
 	if cfg.Watch && cfg.ScenarioDir != "" {
@@ -253,7 +316,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stopping) })
 	<-s.watchDone
-	s.webhooks.close()
+	s.sandbox.Close()
 }
 
 // ServeHTTP serves the mock.
@@ -287,23 +350,20 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Logger.SetOutput(io.Discard)
 	e.HTTPErrorHandler = s.handleHTTPError
 	e.Use(s.requireAdminToken)
-	e.POST(kicc.PathFind, s.handleFind)
-	e.GET(pathHealth, s.handleHealth)
-	e.GET("/__admin/stats", s.handleStats)
-	e.GET("/__admin/clock", s.handleGetClock)
-	e.PUT("/__admin/clock", s.handlePutClock)
-	e.DELETE("/__admin/clock", s.handleDeleteClock)
-	e.GET("/__admin/requests", s.handleGetRequests)
-	e.POST("/__admin/requests/count", s.handleCountRequests)
-	e.DELETE("/__admin/requests", s.handleClearRequests)
-	e.POST("/__admin/reset", s.handleReset)
-	e.GET("/__admin/openapi.yaml", s.handleOpenAPI)
-	e.GET("/__admin/scenarios", s.handleListScenarios)
-	e.POST("/__admin/scenarios", s.handleAddScenarios)
-	e.DELETE("/__admin/scenarios/:name", s.handleDeleteScenario)
-	e.PUT("/__admin/default-scenario", s.handleSetDefaultScenario)
+	s.kiccRoutes(e)
+	s.adminRoutes(e)
 	s.sandboxRoutes(e)
 	return e
+}
+
+// kiccRoutes are the mocked KICC endpoints, each one pipeline endpoint.
+func (s *Server) kiccRoutes(e *echo.Echo) {
+	serve := func(ep pipeline.Endpoint) echo.HandlerFunc {
+		return func(c echo.Context) error { return s.pipe.Serve(c, ep) }
+	}
+	e.POST(kicc.PathFind, serve(s.find)).Name = "kicc.find"
+	e.POST(kicc.PathCreate, serve(s.sandbox.Create())).Name = "kicc.create"
+	e.POST(kicc.PathRevise, serve(s.sandbox.Revise())).Name = "kicc.revise"
 }
 
 // nextRequestID is cheap and unique within the process: requests are
@@ -314,18 +374,19 @@ func (s *Server) nextRequestID() string {
 }
 
 // handleHTTPError turns every error that reaches Echo (unknown route, wrong
-// method, panics, our own httpErrors) into a small JSON body, never HTML.
+// method, panics, the pipeline's HTTP errors) into a small JSON body, never
+// HTML.
 func (s *Server) handleHTTPError(err error, c echo.Context) {
-	noteError(c, err)
+	journal.NoteError(c.Request().Context(), err)
 	if c.Response().Committed {
 		return
 	}
-	var he *httpError
+	var he *httpio.Error
 	var ee *echo.HTTPError
 	switch {
 	case errors.As(err, &he):
 	case errors.As(err, &ee):
-		he = &httpError{Status: ee.Code, Message: fmt.Sprint(ee.Message)}
+		he = &httpio.Error{Status: ee.Code, Message: fmt.Sprint(ee.Message)}
 		switch ee.Code {
 		case http.StatusNotFound:
 			he.Message = "no such endpoint: " + c.Request().Method + " " + c.Request().URL.Path
@@ -333,7 +394,7 @@ func (s *Server) handleHTTPError(err error, c echo.Context) {
 			he.Message = "method " + c.Request().Method + " is not allowed on " + c.Request().URL.Path
 		}
 	default:
-		he = &httpError{Status: http.StatusInternalServerError, Message: err.Error()}
+		he = &httpio.Error{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
 	switch he.Status {
 	case http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
@@ -341,7 +402,7 @@ func (s *Server) handleHTTPError(err error, c echo.Context) {
 		// spares net/http reading (or waiting for) the rest of it.
 		c.Response().Header().Set(echo.HeaderConnection, "close")
 	}
-	if werr := writeJSON(c, he.Status, he.body()); werr != nil {
+	if werr := httpio.WriteJSON(c.Response(), he.Status, he.Body()); werr != nil {
 		s.log.Warn("writing error response", "error", werr)
 	}
 }

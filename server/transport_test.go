@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/kicc"
 	"github.com/kicc-mock/kicc-mock/server"
 )
@@ -106,6 +107,6 @@ func TestDialAddrReachesWildcardListenersOnLoopback(t *testing.T) {
 		":8080": "127.0.0.1:8080", "0.0.0.0:8080": "127.0.0.1:8080", "[::]:8080": "127.0.0.1:8080",
 		"10.0.0.1:80": "10.0.0.1:80", "localhost:1": "localhost:1",
 	} {
-		assert.Equal(t, want, server.DialAddr(in), in)
+		assert.Equal(t, want, httpio.DialAddr(in), in)
 	}
 }

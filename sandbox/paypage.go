@@ -1,4 +1,4 @@
-package server
+package sandbox
 
 import (
 	"bytes"
@@ -33,10 +33,10 @@ type payPageView struct {
 	Press                                                     string
 }
 
-// handlePayPage serves GET /pay/{pgCno}. With ?press=pay (or cancel) the
+// HandlePayPage serves GET /pay/{pgCno}. With ?press=pay (or cancel) the
 // page presses that button once loaded, for headless browsers that cannot
 // click.
-func (s *Server) handlePayPage(c echo.Context) error {
+func (s *Sandbox) HandlePayPage(c echo.Context) error {
 	p, ok := s.trades.Payment(c.Param("pgCno"))
 	if !ok {
 		return s.renderPayPage(c, http.StatusNotFound, nil, "No such payment: "+c.Param("pgCno"), "not-found")
@@ -48,19 +48,19 @@ func (s *Server) handlePayPage(c echo.Context) error {
 	return s.writePayPage(c, http.StatusOK, v)
 }
 
-// handlePayPagePay serves POST /pay/{pgCno}/pay: the customer paid.
-func (s *Server) handlePayPagePay(c echo.Context) error {
+// HandlePayPagePay serves POST /pay/{pgCno}/pay: the customer paid.
+func (s *Sandbox) HandlePayPagePay(c echo.Context) error {
 	p, err := s.Approve(c.Param("pgCno"))
 	return s.payPageResult(c, &p, err, "Paid. The approval webhook is on its way to the merchant.", "paid")
 }
 
-// handlePayPageCancel serves POST /pay/{pgCno}/cancel: the customer gave up.
-func (s *Server) handlePayPageCancel(c echo.Context) error {
+// HandlePayPageCancel serves POST /pay/{pgCno}/cancel: the customer gave up.
+func (s *Sandbox) HandlePayPageCancel(c echo.Context) error {
 	p, err := s.Void(c.Param("pgCno"))
 	return s.payPageResult(c, &p, err, "Cancelled. The payment is void (TS12); no webhook is sent.", "voided")
 }
 
-func (s *Server) payPageResult(c echo.Context, p *store.Payment, err error, ok, code string) error {
+func (s *Sandbox) payPageResult(c echo.Context, p *store.Payment, err error, ok, code string) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return s.renderPayPage(c, http.StatusNotFound, nil, "No such payment: "+c.Param("pgCno"), "not-found")
@@ -73,7 +73,7 @@ func (s *Server) payPageResult(c echo.Context, p *store.Payment, err error, ok, 
 	return s.renderPayPage(c, http.StatusOK, &fresh, ok, code)
 }
 
-func (s *Server) renderPayPage(c echo.Context, status int, p *store.Payment, result, code string) error {
+func (s *Sandbox) renderPayPage(c echo.Context, status int, p *store.Payment, result, code string) error {
 	v := &payPageView{PgCno: c.Param("pgCno"), State: "unknown"}
 	if p != nil {
 		v = s.payView(p)
@@ -82,7 +82,7 @@ func (s *Server) renderPayPage(c echo.Context, status int, p *store.Payment, res
 	return s.writePayPage(c, status, v)
 }
 
-func (s *Server) payView(p *store.Payment) *payPageView {
+func (s *Sandbox) payView(p *store.Payment) *payPageView {
 	return &payPageView{
 		PgCno: p.PgCno, GoodsName: p.GoodsName, Currency: p.Currency, ShopOrderNo: p.ShopOrderNo,
 		State: string(p.State), ReturnURL: p.ReturnURL, Amount: p.Amount,
@@ -91,7 +91,7 @@ func (s *Server) payView(p *store.Payment) *payPageView {
 	}
 }
 
-func (s *Server) writePayPage(c echo.Context, status int, v *payPageView) error {
+func (s *Sandbox) writePayPage(c echo.Context, status int, v *payPageView) error {
 	var buf bytes.Buffer
 	if err := payPageTmpl.Execute(&buf, v); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package sandbox
 
 import (
 	"bytes"
@@ -11,8 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
@@ -75,7 +74,8 @@ type WebhookAttempt struct {
 // 300 KB of pointer-bearing memory that every GC cycle of a mock that never
 // sends a webhook had to scan.
 type dispatcher struct {
-	s          *Server
+	s          *Sandbox
+	version    string
 	client     *http.Client
 	queue      chan *webhookJob
 	intervals  []time.Duration
@@ -91,10 +91,11 @@ type dispatcher struct {
 	next       int // slot of the next attempt
 }
 
-func newDispatcher(s *Server) *dispatcher {
+func newDispatcher(s *Sandbox, version string) *dispatcher {
 	cfg := s.cfg
 	d := &dispatcher{
 		s:          s,
+		version:    version,
 		client:     &http.Client{Timeout: cfg.WebhookTimeout},
 		queue:      make(chan *webhookJob, cfg.WebhookQueue),
 		intervals:  cfg.WebhookRetryIntervals,
@@ -218,8 +219,8 @@ func (d *dispatcher) post(job webhookJob) (status int, resCd string, err error) 
 	if err != nil {
 		return 0, "", err
 	}
-	req.Header.Set("Content-Type", ContentTypeJSON)
-	req.Header.Set("User-Agent", "kicc-mock/"+d.s.cfg.Version)
+	req.Header.Set("Content-Type", httpio.ContentTypeJSON)
+	req.Header.Set("User-Agent", "kicc-mock/"+d.version)
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, "", err
@@ -287,23 +288,12 @@ func (d *dispatcher) close() {
 	d.wg.Wait()
 }
 
-// handleGetWebhooks serves GET /__admin/webhooks: every attempt, newest
-// first; ?pgCno=, ?cancelPgCno=, ?kind= and ?limit= filter.
-func (s *Server) handleGetWebhooks(c echo.Context) error {
-	q := c.QueryParams()
-	limit := -1
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return badRequest("limit must be a whole number >= 0")
-		}
-		limit = n
-	}
+// Webhooks returns the journal of webhook attempts, newest first, that
+// keep says to.
+func (s *Sandbox) Webhooks(keep func(*WebhookAttempt) bool, limit int) []WebhookAttempt {
 	out := []WebhookAttempt{}
-	for _, a := range s.webhooks.attempts() {
-		if (q.Get("pgCno") != "" && a.PgCno != q.Get("pgCno")) ||
-			(q.Get("cancelPgCno") != "" && a.CancelPgCno != q.Get("cancelPgCno")) ||
-			(q.Get("kind") != "" && a.Kind != q.Get("kind")) {
+	for _, a := range s.hooks.attempts() {
+		if !keep(&a) {
 			continue
 		}
 		if limit >= 0 && len(out) >= limit {
@@ -311,5 +301,5 @@ func (s *Server) handleGetWebhooks(c echo.Context) error {
 		}
 		out = append(out, a)
 	}
-	return writeValue(c, http.StatusOK, map[string]any{"webhooks": out})
+	return out
 }

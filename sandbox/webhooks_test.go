@@ -1,21 +1,22 @@
-package server
+package sandbox
 
 import (
 	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/clock"
 )
 
 // TestWebhookJournalGrowsThenWraps: the attempt ring starts empty, grows as
 // attempts come, keeps the newest WebhookJournalSize of them, newest first,
 // and reset empties it.
 func TestWebhookJournalGrowsThenWraps(t *testing.T) {
-	s, err := New(Config{SandboxConfig: SandboxConfig{WebhookJournalSize: 3}})
-	require.NoError(t, err)
+	s := New(Config{WebhookJournalSize: 3}, Deps{Clock: clock.NewAdjustable(clock.Real{}), Log: slog.New(slog.DiscardHandler)})
 	t.Cleanup(s.Close)
-	d := s.webhooks
+	d := s.hooks
 	pgCnos := func() []string {
 		var out []string
 		for _, a := range d.attempts() {

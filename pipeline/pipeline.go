@@ -1,0 +1,310 @@
+// Package pipeline is the one path every KICC request takes, whatever the
+// endpoint: content type and body, decode, field rules, merchant list, the
+// endpoint's own checks, idempotency claim, scenario selection, then the
+// answer (or a delay, a fault), the settled key and the write. Endpoints
+// differ only in their request type, their answer and what they record;
+// each implements Endpoint and the pipeline does the rest, so a rule added
+// here holds for all of them.
+package pipeline
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/fault"
+	"github.com/kicc-mock/kicc-mock/httpio"
+	"github.com/kicc-mock/kicc-mock/journal"
+	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/scenarios"
+	"github.com/kicc-mock/kicc-mock/store"
+)
+
+// ScenarioHeader names the scenario a request wants. Go canonicalises header
+// names; this is the canonical spelling of X-KICC-Mock-Scenario.
+const ScenarioHeader = "X-Kicc-Mock-Scenario"
+
+// Endpoint is what one KICC endpoint adds to the pipeline.
+type Endpoint interface {
+	// New returns a zero request to decode a body into.
+	New() kicc.Request
+	// Kind is the scenario endpoint a request is (find is two).
+	Kind(req kicc.Request) scenarios.Endpoint
+	// MagicID is the field magic ids are read from.
+	MagicID(req kicc.Request) string
+	// TransactionID is the id fake data is seeded by, with the scenario's
+	// name, so that repeated calls about one transaction agree.
+	TransactionID(req kicc.Request) string
+	// Fingerprint hands add the fields that make two requests "the same
+	// request" for replay mode.
+	Fingerprint(req kicc.Request, add func(string))
+	// Check runs the endpoint's own rules after the field rules and the
+	// merchant list and before the key is claimed (revise: msgAuthValue).
+	Check(req kicc.Request) *kicc.FieldError
+	// Recorded answers from recorded state when no scenario was selected
+	// (find: the sandbox's transactions): a whole answer, or a refusal; ok
+	// false goes on to the endpoint's default scenario.
+	Recorded(c *Call) (answer httpio.Appender, refusal *kicc.FieldError, ok bool)
+	// Act does the endpoint's work for an answer that succeeds (create
+	// records a payment) and returns what the answer's fillers read as
+	// Env.Data, or a refusal.
+	Act(c *Call) (data any, refusal *kicc.FieldError)
+	// Done runs once the answer to a successful Act is written, or failed
+	// to be (timers that complete what Act started). It must not keep c.
+	Done(c *Call, data any)
+}
+
+// Call is one request on its way through the pipeline.
+type Call struct {
+	HTTP     *http.Request
+	Req      kicc.Request
+	Kind     scenarios.Endpoint
+	Now      time.Time            // when the request arrived (after a delay: when the delay ended)
+	Scenario *scenarios.Scenario  // the scenario answering, or nil
+	Response *scenarios.Response  // its response for this call, or nil
+	env      scenarios.Env        // what the answer renders from
+	claimed  bool                 // the request's key was claimed by this call
+	mallID   string
+}
+
+// Pipeline holds what every endpoint shares.
+type Pipeline struct {
+	Clock     *clock.Adjustable
+	Log       *slog.Logger
+	Ledger    store.Ledger
+	Mode      Mode
+	Malls     map[string]bool // nil: any mallId
+	BodyLimit int64
+	MaxDelay  time.Duration
+	Hang      time.Duration
+	Stopping  <-chan struct{}
+	Sequences store.Sequences
+	IDs       *kicc.IDGenerator
+	Seed      int64
+	// Scenarios returns the scenario state in force.
+	Scenarios func() *State
+}
+
+// Serve runs the pipeline for ep. HTTP-level problems return an
+// *httpio.Error for the server's error handler to write; everything else
+// is written here.
+func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
+	r := c.Request()
+	ctx := r.Context()
+	st := p.Scenarios()
+	var forced *scenarios.Scenario
+	if h := r.Header[ScenarioHeader]; len(h) > 0 && h[0] != "" {
+		if forced = st.Set.Lookup(h[0]); forced == nil {
+			return unknownScenario(h[0], st.Set)
+		}
+	}
+	buf, err := httpio.ReadJSONBody(r, p.BodyLimit)
+	if err != nil {
+		return err
+	}
+	req := ep.New()
+	err = kicc.Decode(buf.Bytes(), req)
+	httpio.PutBuffer(buf)
+	// Decode returns its error types unwrapped; a type switch, unlike
+	// errors.As, costs no allocation on every request.
+	fe, _ := err.(*kicc.FieldError)
+	if be, ok := err.(*kicc.BodyError); ok {
+		return httpio.BadRequest(be.Msg)
+	}
+	call := callPool.Get().(*Call)
+	defer call.release()
+	*call = Call{HTTP: r, Req: req, Kind: ep.Kind(req)}
+	if forced != nil && !forced.AppliesTo(call.Kind) {
+		return wrongEndpoint(forced, call.Kind)
+	}
+	if fe == nil {
+		fe = req.Validate()
+	}
+	if fe == nil && p.Malls != nil && !p.Malls[req.Merchant()] {
+		fe = &kicc.FieldError{ResCd: kicc.ResMall, Field: "mallId"}
+	}
+	if fe == nil {
+		fe = ep.Check(req)
+	}
+	if fe != nil {
+		return p.refuse(c, st, call, fe)
+	}
+	call.Now = journal.Arrived(ctx)
+	if call.Now.IsZero() {
+		call.Now = p.Clock.Now()
+	}
+	out := p.claimKey(call, ep)
+	switch {
+	case out.replay != nil:
+		return httpio.WriteJSON(c.Response(), http.StatusOK, out.replay)
+	case !out.proceed:
+		return p.refuse(c, st, call, &kicc.FieldError{ResCd: out.resCd, Field: out.detail})
+	}
+	sc := forced
+	if sc == nil {
+		sc = st.Set.Select(call.Kind, ep.MagicID(req), req)
+	}
+	if sc == nil {
+		if answer, ref, ok := ep.Recorded(call); ok {
+			if ref != nil {
+				return p.refuse(c, st, call, ref)
+			}
+			return p.writeSettled(c, call, body{appender: answer})
+		}
+		sc = st.Defaults[call.Kind]
+		return p.answer(c, st, ep, call, sc, !st.Unnamed[sc])
+	}
+	return p.answer(c, st, ep, call, sc, true)
+}
+
+// answer answers call from scenario sc (nil: the endpoint's own answer):
+// the response of this call, its delay on the clock (ended by the client
+// leaving), then a fault, a non-200 answer or a scripted business error
+// (nothing recorded), or the endpoint's work and its success answer. named
+// says whether the answer names its scenario (journal, header).
+func (p *Pipeline) answer(c echo.Context, st *State, ep Endpoint, call *Call, sc *scenarios.Scenario, named bool) error {
+	ctx := call.HTTP.Context()
+	if sc != nil {
+		if named {
+			journal.NoteScenario(ctx, sc.Name)
+			c.Response().Header()[ScenarioHeader] = []string{sc.Name}
+		}
+		n := 0
+		if sc.IsSequence() {
+			key := ""
+			if sc.SequenceKey != "" {
+				key, _ = call.Req.Field(sc.SequenceKey)
+			}
+			n = p.Sequences.Next(sc.Name, key)
+		}
+		call.Scenario, call.Response = sc, sc.Response(n)
+	}
+	ans := st.answer(call.Response, call.Kind)
+	if resp := call.Response; resp != nil {
+		if d := min(resp.Delay.Pick(rand.Int64N), p.MaxDelay); d > 0 {
+			if err := clock.Sleep(ctx, p.Clock, d); err != nil {
+				journal.NoteStatus(ctx, journal.StatusClientClosed)
+				return nil
+			}
+			call.Now = p.Clock.Now()
+		}
+	}
+	env := call.resetEnv()
+	*env = scenarios.Env{Request: call.Req, Now: call.Now, IDs: p.IDs}
+	if sc != nil {
+		env.FakeSeed = scenarios.FakeSeed(p.Seed, ep.TransactionID(call.Req), sc.Name)
+	}
+	if resp := call.Response; resp != nil && resp.Fault != "" {
+		return p.fault(c, call, ans)
+	}
+	if ans.HTTPStatus() != http.StatusOK || ans.ResCd(env) != kicc.ResOK {
+		// A scripted HTTP error or KICC business error: KICC refused, so
+		// the endpoint records nothing.
+		return p.writeSettledStatus(c, call, ans.HTTPStatus(), body{ans: ans, env: env})
+	}
+	data, ref := ep.Act(call)
+	if ref != nil {
+		return p.refuse(c, st, call, ref)
+	}
+	env.Data = data
+	env.Now = call.Now
+	err := p.writeSettled(c, call, body{ans: ans, env: env})
+	ep.Done(call, data) // what Act recorded stands, whether or not the client read the answer
+	return err
+}
+
+// fault applies the response's fault. The answer it may mangle is the one
+// the request would have had, rendered without the endpoint's work.
+func (p *Pipeline) fault(c echo.Context, call *Call, ans *scenarios.Answer) error {
+	name := call.Response.Fault
+	k, ok := fault.Lookup(name)
+	if !ok {
+		return &httpio.Error{Status: http.StatusInternalServerError, Message: "fault " + name + " is not implemented"}
+	}
+	f, err := k.Build(nil)
+	if err != nil {
+		return err
+	}
+	ctx := call.HTTP.Context()
+	w := c.Response()
+	return f.Apply(w, http.NewResponseController(w), &fault.Env{
+		Context: ctx, Clock: p.Clock, Stopping: p.Stopping, Hang: p.Hang,
+		Answer:     ans.Render(nil, &call.env),
+		ClientLeft: func() { journal.NoteStatus(ctx, journal.StatusClientClosed) },
+	})
+}
+
+// refuse answers a business error the mock decided itself (a field rule,
+// the merchant list, a duplicate key, an unknown transaction): HTTP 200,
+// resCd, resMsg naming the field, the request's ids echoed.
+func (p *Pipeline) refuse(c echo.Context, st *State, call *Call, fe *kicc.FieldError) error {
+	env := call.resetEnv()
+	*env = scenarios.Env{Request: call.Req, Detail: fe.Field}
+	b := body{ans: st.answer(nil, call.Kind), env: env, refusal: fe.ResCd}
+	if call.claimed {
+		return p.writeSettled(c, call, b)
+	}
+	return p.writeSettledStatus(c, call, http.StatusOK, b)
+}
+
+// body is an answer to render: a compiled answer, a refusal through the
+// endpoint's business error, or a whole answer from recorded state. A value,
+// not a closure, so that handing it on allocates nothing.
+type body struct {
+	ans      *scenarios.Answer
+	env      *scenarios.Env
+	refusal  string // a resCd: the business error
+	appender httpio.Appender
+}
+
+func (b body) render(buf []byte) []byte {
+	switch {
+	case b.appender != nil:
+		return b.appender.AppendJSON(buf)
+	case b.refusal != "":
+		return b.ans.RenderError(buf, b.env, b.refusal)
+	}
+	return b.ans.Render(buf, b.env)
+}
+
+// writeSettled writes an HTTP 200 answer and, in replay mode, keeps it as
+// the answer of the request's key.
+func (p *Pipeline) writeSettled(c echo.Context, call *Call, b body) error {
+	return p.writeSettledStatus(c, call, http.StatusOK, b)
+}
+
+// writeSettledStatus writes b with status; an HTTP 200 answer to a request
+// whose key this call claimed is kept for replay mode.
+func (p *Pipeline) writeSettledStatus(c echo.Context, call *Call, status int, b body) error {
+	bp := answerPool.Get().(*[]byte)
+	defer answerPool.Put(bp)
+	*bp = b.render((*bp)[:0])
+	if status == http.StatusOK && call.claimed {
+		p.settleKey(call, *bp)
+	}
+	return httpio.WriteJSON(c.Response(), status, *bp) // copies into the connection's buffer
+}
+
+// answerPool holds encoding buffers of answers, which are written and
+// forgotten (replay mode keeps a copy).
+var answerPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+var callPool = sync.Pool{New: func() any { return new(Call) }}
+
+// resetEnv readies the call's render environment, giving back what a
+// previous render took.
+func (c *Call) resetEnv() *scenarios.Env {
+	c.env.Release()
+	return &c.env
+}
+
+func (c *Call) release() {
+	c.env.Release()
+	*c = Call{}
+	callPool.Put(c)
+}
