@@ -110,3 +110,27 @@ func TestDialAddrReachesWildcardListenersOnLoopback(t *testing.T) {
 		assert.Equal(t, want, httpio.DialAddr(in), in)
 	}
 }
+
+func TestHeadAnswersAsGetWithoutABody(t *testing.T) {
+	m := newMock(t, server.Config{})
+	for _, path := range []string{"/__admin/health", "/__admin/stats", "/__admin/scenarios", "/__admin/openapi.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			get, err := m.client.Get(m.http.URL + path)
+			require.NoError(t, err)
+			getBody, _ := io.ReadAll(get.Body)
+			get.Body.Close()
+			head, err := m.client.Head(m.http.URL + path)
+			require.NoError(t, err)
+			headBody, _ := io.ReadAll(head.Body)
+			head.Body.Close()
+			assert.Equal(t, get.StatusCode, head.StatusCode)
+			assert.Equal(t, get.Header.Get("Content-Type"), head.Header.Get("Content-Type"))
+			assert.NotEmpty(t, getBody)
+			assert.Empty(t, headBody)
+		})
+	}
+	resp, err := m.client.Head(m.http.URL + kicc.PathFind)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "POST routes do not answer HEAD")
+}
