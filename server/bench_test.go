@@ -42,13 +42,19 @@ func benchFind(b *testing.B, mode IdempotencyMode, logLevel slog.Level, cancelPg
 
 const defaultCancel = "25010112300010123470"
 
-func BenchmarkFind(b *testing.B)           { benchFind(b, IdempotencyKICC, slog.LevelWarn, defaultCancel) }
-func BenchmarkFindLedgerOff(b *testing.B)  { benchFind(b, IdempotencyOff, slog.LevelWarn, defaultCancel) }
-func BenchmarkFindReplayMode(b *testing.B) { benchFind(b, IdempotencyReplay, slog.LevelWarn, defaultCancel) }
+func BenchmarkFind(b *testing.B) { benchFind(b, IdempotencyKICC, slog.LevelWarn, defaultCancel) }
+func BenchmarkFindLedgerOff(b *testing.B) {
+	benchFind(b, IdempotencyOff, slog.LevelWarn, defaultCancel)
+}
+func BenchmarkFindReplayMode(b *testing.B) {
+	benchFind(b, IdempotencyReplay, slog.LevelWarn, defaultCancel)
+}
 
 // BenchmarkFindAccessLog adds the access log line that `kicc-mock` writes at
 // its default level (formatted, then discarded here).
-func BenchmarkFindAccessLog(b *testing.B) { benchFind(b, IdempotencyKICC, slog.LevelInfo, defaultCancel) }
+func BenchmarkFindAccessLog(b *testing.B) {
+	benchFind(b, IdempotencyKICC, slog.LevelInfo, defaultCancel)
+}
 
 // BenchmarkFindScenario is a scenario answer selected by magic id (the
 // built-in cancel-partial), on BenchmarkFind's harness: the two differ only
