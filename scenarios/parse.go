@@ -48,28 +48,13 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
 
 // Parse reads one scenario file. On any mistake it returns an ErrorList
-// naming every one found, each as "file:line: message".
+// naming every one found, each as "file:line: message". A file past one of
+// the bounds (MaxFileBytes, MaxNodes, MaxAliasNodes, MaxAliasDepth,
+// MaxDepth, a recursive alias) gets that one error, found before anything
+// is built from it.
 func Parse(file string, data []byte, opts Options) ([]*Scenario, error) {
-	if opts.MaxDelay <= 0 {
-		opts.MaxDelay = DefaultMaxDelay
-	}
-	if opts.Source == "" {
-		opts.Source = SourceFile
-	}
-	p := &parser{file: file, opts: opts}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, ErrorList{{File: file, Line: line, Msg: "not valid YAML: " + msg}}
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, ErrorList{{File: file, Line: 1, Msg: "empty file; a scenario file starts with \"version: 1\" and \"scenarios:\""}}
-	}
-	out := p.file_(deref(doc.Content[0]))
+	p := newParser(file, opts)
+	out := p.parse(data)
 	if err := p.errs.err(); err != nil {
 		return nil, err
 	}
@@ -77,9 +62,52 @@ func Parse(file string, data []byte, opts Options) ([]*Scenario, error) {
 }
 
 type parser struct {
-	file string
-	opts Options
-	errs ErrorList
+	file  string
+	opts  Options
+	errs  ErrorList
+	said  map[Error]bool // errs, so that an aliased mistake is said once
+	meter meter
+	// values counts the body values built: none when a bound stops the file.
+	values int
+}
+
+func newParser(file string, opts Options) *parser {
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = DefaultMaxDelay
+	}
+	if opts.Source == "" {
+		opts.Source = SourceFile
+	}
+	p := &parser{file: file, opts: opts, said: map[Error]bool{}}
+	p.meter.p = p
+	return p
+}
+
+// parse reads data in two walks over its YAML tree: the meter checks the
+// bounds, then the scenarios are built from a tree known to be within them.
+func (p *parser) parse(data []byte) []*Scenario {
+	if len(data) > MaxFileBytes {
+		p.errs = fileTooLarge(p.file)
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		p.errs = ErrorList{{File: p.file, Line: line, Msg: "not valid YAML: " + msg}}
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.errs = ErrorList{{File: p.file, Line: 1, Msg: "empty file; a scenario file starts with \"version: 1\" and \"scenarios:\""}}
+		return nil
+	}
+	if !p.meter.walk(&doc) {
+		return nil
+	}
+	return p.file_(deref(doc.Content[0]))
 }
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) {
@@ -87,7 +115,12 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) {
 	if n != nil && n.Line > 0 {
 		line = n.Line
 	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	e := Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	if p.said[e] {
+		return
+	}
+	p.said[e] = true
+	p.errs = append(p.errs, &e)
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -507,6 +540,7 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 // value converts a body node; key is the field name it sits under.
 func (p *parser) value(n *yaml.Node, key string) *Value {
 	n = deref(n)
+	p.values++
 	v := &Value{Line: n.Line}
 	switch n.Kind {
 	case yaml.MappingNode:
