@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -148,5 +149,56 @@ func TestFileSizeIsBounded(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		_, err := LoadPaths([]string{"/dev/zero"}, Options{})
 		assert.ErrorContains(t, err, "/dev/zero:1: the file is larger than 256 KiB")
+	}
+}
+
+func TestMergeKeysMergeAsInYAML11(t *testing.T) {
+	list, err := Parse("m.yaml", []byte(`version: 1
+scenarios:
+  - name: base
+    endpoint: find-cancel
+    responses:
+      - &ok
+        delay: 1s
+        body: &amounts {cancelStatus: TS06, amountInfo: {currency: KRW, totAmount: 500}}
+  - name: derived
+    endpoint: find-cancel
+    <<: {priority: 3, match: {mallId: T0000001}}
+    responses:
+      - <<: *ok
+        delay: 2s
+      - body:
+          <<: [*amounts, {resMsg: merged, cancelStatus: TS01}]
+          cancelStatus: TS02
+      - body: {<<: {<<: *amounts, resMsg: nested}, resCd: "0000"}
+`), Options{})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	d := list[1]
+	assert.Equal(t, 3, d.Priority, "a scenario's keys merge too")
+	assert.Equal(t, "T0000001", d.Match[0].Exact)
+	require.Len(t, d.Responses, 3)
+	assert.Equal(t, 2*time.Second, d.Responses[0].Delay.Min, "a key given explicitly wins")
+	render := func(r *Response) string { return string(r.Body.RenderObject(&Env{}).AppendJSON(nil)) }
+	assert.Equal(t, `{"cancelStatus":"TS06","amountInfo":{"currency":"KRW","totAmount":500}}`, render(d.Responses[0]))
+	assert.Equal(t, `{"amountInfo":{"currency":"KRW","totAmount":500},"resMsg":"merged","cancelStatus":"TS02"}`, render(d.Responses[1]),
+		"merged keys take the merge key's place; the mapping's own cancelStatus wins over both merged ones")
+	assert.Equal(t, `{"cancelStatus":"TS06","amountInfo":{"currency":"KRW","totAmount":500},"resMsg":"nested","resCd":"0000"}`, render(d.Responses[2]),
+		"a merged mapping's own merge key is resolved")
+}
+
+func TestMergeKeyMistakesAreReported(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"a scalar", head + "          <<: 5\n", "m.yaml:6: a merge key (<<) takes a mapping or a list of mappings"},
+		{"a scalar in the list", head + "          x: &x {a: 1}\n          y: {<<: [*x, 5]}\n", "m.yaml:7: a merge key (<<) takes a mapping or a list of mappings"},
+		{"a quoted <<", head + "          \"<<\": {resMsg: x}\n", `m.yaml:6: a body field cannot be called "<<"`},
+		{"a status field of the other inquiry, merged", "version: 1\nscenarios:\n  - name: a\n    endpoint: find-payment\n    responses:\n      - body: {<<: {cancelStatus: TS02}}\n",
+			"m.yaml:6: cancelStatus is the cancel inquiry's field"},
+		{"an unknown key, merged", "version: 1\nscenarios:\n  - name: a\n    responses:\n      - <<: {stauts: 500}\n",
+			`m.yaml:5: unknown key "stauts" in a response (did you mean "status"?)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.True(t, strings.HasPrefix(theError(t, parseText("m.yaml", tc.src)), tc.want), theError(t, parseText("m.yaml", tc.src)))
+		})
 	}
 }

@@ -130,16 +130,16 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// mapping walks a mapping node: it reports unknown and repeated keys and
-// calls fn for each known one.
+// mapping walks a mapping node, merge keys resolved: it reports unknown
+// and repeated keys and calls fn for each known one.
 func (p *parser) mapping(n *yaml.Node, what string, known []string, fn func(key string, k, v *yaml.Node)) bool {
 	if n.Kind != yaml.MappingNode {
 		p.errf(n, "%s must be a mapping (key: value lines)", what)
 		return false
 	}
 	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range p.pairs(n) {
+		k, v := kv.k, kv.v
 		if prev, dup := seen[k.Value]; dup {
 			p.errf(k, "%s: key %q repeated (first at line %d)", what, k.Value, prev)
 			continue
@@ -280,8 +280,8 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 // field is statusCd, the cancel inquiry's is cancelStatus.
 func (p *parser) checkStatusFields(sc *Scenario, body *yaml.Node) {
 	only := func(ep Endpoint) bool { return len(sc.Endpoints) == 1 && sc.Endpoints[0] == ep }
-	for i := 0; i+1 < len(body.Content); i += 2 {
-		k := body.Content[i]
+	for _, kv := range p.pairs(body) {
+		k := kv.k
 		switch {
 		case k.Value == "cancelStatus" && only(FindPayment):
 			p.errf(k, "cancelStatus is the cancel inquiry's field; the payment inquiry (find-payment) answers statusCd")
@@ -545,7 +545,11 @@ func (p *parser) value(n *yaml.Node, key string) *Value {
 	switch n.Kind {
 	case yaml.MappingNode:
 		v.Kind = KindObject
-		p.mapping(n, "body", nil, func(k string, _, c *yaml.Node) {
+		p.mapping(n, "body", nil, func(k string, kn, c *yaml.Node) {
+			if k == "<<" { // a quoted one: merge keys were resolved
+				p.errf(kn, "a body field cannot be called \"<<\"; to merge an anchored mapping write <<: *name, without quotes")
+				return
+			}
 			v.Fields = append(v.Fields, Field{k, p.value(c, k)})
 		})
 	case yaml.SequenceNode:
@@ -601,4 +605,75 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 			}
 		}
 	}
+}
+
+// A pair is one key and value of a mapping, merge keys resolved.
+type pair struct{ k, v *yaml.Node }
+
+// pairs lists the keys and values of mapping n, aliases followed, with its
+// merge keys (<<: *base, <<: [*a, *b]) resolved as YAML 1.1 has them: the
+// merged keys take the place of the merge key, a key the mapping gives
+// itself wins, and of several merged mappings the first to give a key wins.
+// A merged mapping's own merge keys are resolved the same way. The meter has
+// walked all of this, so it ends and stays within the bounds.
+func (p *parser) pairs(n *yaml.Node) []pair {
+	out := make([]pair, 0, len(n.Content)/2)
+	var own map[string]bool // the keys n gives itself, once it merges
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if isMerge(k) && own == nil {
+			own = map[string]bool{}
+		}
+		out = append(out, pair{k, deref(n.Content[i+1])})
+	}
+	if own == nil {
+		return out
+	}
+	for _, kv := range out {
+		if !isMerge(kv.k) {
+			own[kv.k.Value] = true
+		}
+	}
+	direct := out
+	out = make([]pair, 0, len(direct))
+	merged := map[string]bool{}
+	for _, kv := range direct {
+		if !isMerge(kv.k) {
+			out = append(out, kv)
+			continue
+		}
+		for _, m := range p.mergeSources(kv.v) {
+			for _, mkv := range p.pairs(m) {
+				if key := mkv.k.Value; !own[key] && !merged[key] {
+					merged[key] = true
+					out = append(out, mkv)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isMerge reports whether k is the merge key: << unquoted.
+func isMerge(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.Tag == "!!merge" }
+
+// mergeSources returns the mappings a merge key's value v names.
+func (p *parser) mergeSources(v *yaml.Node) []*yaml.Node {
+	const msg = "a merge key (<<) takes a mapping or a list of mappings, as in <<: *base or <<: [*a, *b]"
+	switch v.Kind {
+	case yaml.MappingNode:
+		return []*yaml.Node{v}
+	case yaml.SequenceNode:
+		out := make([]*yaml.Node, 0, len(v.Content))
+		for _, it := range v.Content {
+			if it = deref(it); it.Kind != yaml.MappingNode {
+				p.errf(it, msg)
+				continue
+			}
+			out = append(out, it)
+		}
+		return out
+	}
+	p.errf(v, msg)
+	return nil
 }
