@@ -202,3 +202,15 @@ func TestMergeKeyMistakesAreReported(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusesWithoutABodyRefuseOne(t *testing.T) {
+	for _, status := range []int{204, 205, 304} {
+		src := fmt.Sprintf("version: 1\nscenarios:\n  - name: a\n    responses:\n      - status: %d\n        body: {resMsg: x}\n", status)
+		assert.Equal(t, fmt.Sprintf("s.yaml:6: status %d sends no body (HTTP has none after 204, 205 and 304); drop the body or choose another status", status),
+			theError(t, parseText("s.yaml", src)))
+		p := parseText("s.yaml", fmt.Sprintf("version: 1\nscenarios:\n  - name: a\n    responses:\n      - status: %d\n", status))
+		assert.Empty(t, p.errs, "without a body it is fine")
+	}
+	p := parseText("s.yaml", "version: 1\nscenarios:\n  - name: a\n    responses:\n      - status: 503\n        body: {resMsg: x}\n")
+	assert.Empty(t, p.errs)
+}

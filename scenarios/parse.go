@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -387,7 +388,7 @@ func (p *parser) glob(n *yaml.Node, g string) string {
 
 func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 	r := &Response{Line: n.Line}
-	var bodyNode, statusNode, faultNode *yaml.Node
+	var bodyNode, bodyKey, statusNode, faultNode *yaml.Node
 	errsBefore := len(p.errs)
 	ok := p.mapping(n, "a response", responseKeys, func(key string, k, v *yaml.Node) {
 		switch key {
@@ -400,7 +401,7 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 			}
 			r.Status = s
 		case "body":
-			bodyNode = v
+			bodyNode, bodyKey = v, k
 			if v.Kind != yaml.MappingNode {
 				p.errf(v, "body must be a mapping of response fields, as in {cancelStatus: TS02}")
 				return
@@ -425,6 +426,9 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 	}
 	if faultNode != nil && (bodyNode != nil || statusNode != nil) {
 		p.errf(faultNode, "a fault response sends no status or body; drop one of them")
+	}
+	if bodyNode != nil && !carriesBody(r.Status) {
+		p.errf(bodyKey, "status %d sends no body (HTTP has none after 204, 205 and 304); drop the body or choose another status", r.Status)
 	}
 	if len(p.errs) > errsBefore {
 		return nil, bodyNode
@@ -605,6 +609,13 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 			}
 		}
 	}
+}
+
+// carriesBody reports whether an answer with HTTP status s may have a body:
+// 204, 205 and 304 have none (RFC 9110), and Go's net/http refuses to write
+// one.
+func carriesBody(s int) bool {
+	return s != http.StatusNoContent && s != http.StatusResetContent && s != http.StatusNotModified
 }
 
 // A pair is one key and value of a mapping, merge keys resolved.
