@@ -2,7 +2,7 @@ package scenarios
 
 // Hostile scenario files, one test per attack: each asserts the file:line
 // error and that the parser stopped early (the nodes it visited, the body
-// values it built), never how long it took.
+// values it built, the gofakeit calls it ran), never how long it took.
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brianvoe/gofakeit/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -213,4 +214,108 @@ func TestStatusesWithoutABodyRefuseOne(t *testing.T) {
 	}
 	p := parseText("s.yaml", "version: 1\nscenarios:\n  - name: a\n    responses:\n      - status: 503\n        body: {resMsg: x}\n")
 	assert.Empty(t, p.errs)
+}
+
+func TestBodySizeIsBoundedAtLoad(t *testing.T) {
+	fields := func(n int, value string) string {
+		src := head
+		for i := range n {
+			src += fmt.Sprintf("          f%03d: %s\n", i, value)
+		}
+		return src
+	}
+	p := parseText("b.yaml", head+"          resMsg: "+strings.Repeat("x", MaxBodyBytes)+"\n")
+	assert.True(t, strings.HasPrefix(theError(t, p), "b.yaml:5: the body can render to 65549 bytes of JSON, more than 65536 (the bound on an answer, scenarios.MaxBodyBytes)"), theError(t, p))
+
+	// Each request field counts as the template cap, 4 KiB.
+	assert.Empty(t, parseText("b.yaml", fields(15, "'{{request.pgCno}}'")).errs)
+	assert.Contains(t, theError(t, parseText("b.yaml", fields(16, "'{{request.pgCno}}'"))), "b.yaml:5: the body can render to 65697 bytes")
+	// Numbers, dates and ids count as their longest.
+	p = parseText("b.yaml", fields(800, `'{{fake "number:1,9"}}-{{now}}-{{newId}}'`))
+	assert.Empty(t, p.errs)
+	assert.Equal(t, 801, p.values)
+
+	// The bound and the cap are options.
+	p = newParser("b.yaml", Options{MaxBodyBytes: 100})
+	p.parse([]byte(fields(10, "xxxxxxxxx")))
+	assert.Contains(t, theError(t, p), "more than 100")
+}
+
+func TestTheBodyBoundHoldsForHostileRequests(t *testing.T) {
+	list, err := Parse("h.yaml", []byte(head+`          pgCno: '{{request.pgCno}}{{request.pgCno}}'
+          resMsg: '<{{request.x}}>&{{fake "password"}}'
+          amountInfo: {amount: '{{request.amount}}'}
+          list: ["\u0001", '{{now}}{{today}}{{newId}}']
+`), Options{MaxTemplateBytes: 100})
+	require.NoError(t, err)
+	body := list[0].Responses[0].Body
+	hostile := MapFields{"pgCno": strings.Repeat("<\x01\"\u2028", 100), "x": strings.Repeat("\xff", 1000), "amount": strings.Repeat("9", 1000)}
+	env := &Env{Request: hostile, Now: time.Date(99999, 1, 1, 0, 0, 0, 0, time.UTC), Faker: gofakeit.New(3),
+		NewID: func() string { return strings.Repeat("&", 1000) }}
+	out := body.RenderObject(env).AppendJSON(nil)
+	assert.LessOrEqual(t, len(out), body.MaxJSONBytes())
+	assert.Greater(t, len(out), 300, "the request fields made it in")
+}
+
+func TestBinaryFakeDataIsRefused(t *testing.T) {
+	for _, fn := range []string{"imagejpeg", "imagepng", "svg", "imagejpeg:10,10", "svg:10,10,circle", "csv", "json", "xml"} {
+		p := parseText("f.yaml", head+`          resMsg: '{{fake "`+fn+`"}}'`+"\n")
+		name, _, _ := strings.Cut(fn, ":")
+		assert.Contains(t, theError(t, p), `f.yaml:6: resMsg: template {{fake "`+fn+`"}}: gofakeit "`+name+`" makes a file (`, fn)
+		assert.Zero(t, p.fakes.tried, "refused before it ran")
+	}
+	assert.Empty(t, parseText("f.yaml", head+`          resMsg: '{{fake "imageurl"}}'`+"\n").errs, "an image's URL is text")
+
+	// Issue 13's file: 200 JPEGs of gofakeit's default 500x500, 13 s to load
+	// and to answer before.
+	p := parseFile(t, "imagejpeg-200.yaml")
+	require.Len(t, p.errs, 200)
+	assert.Contains(t, p.errs[0].Error(), `imagejpeg-200.yaml:7: f000: template {{fake "imagejpeg"}}: gofakeit "imagejpeg" makes a file (image/jpeg), not text`)
+	assert.Zero(t, p.fakes.tried)
+}
+
+func TestFakeWorkCountsGofakeitsDefaults(t *testing.T) {
+	info := &gofakeit.Info{Params: []gofakeit.Param{{Field: "count", Type: "int", Default: "100000"}, {Field: "min", Type: "int", Default: "99999999"}}}
+	_, err := fakeWork("thing", "thing", info, nil)
+	assert.EqualError(t, err, `gofakeit "thing": counts and lengths are at most 1000 (count=100000 is gofakeit's default)`)
+	info.Params[0].Default = "200"
+	info.Params = append(info.Params, gofakeit.Param{Field: "size", Type: "uint", Default: "100"})
+	_, err = fakeWork("thing", "thing", info, nil)
+	assert.EqualError(t, err, `gofakeit "thing": the counts multiply to more than 10000 (size=100 is gofakeit's default)`)
+	mp := gofakeit.NewMapParams()
+	mp.Add("size", "3")
+	work, err := fakeWork("thing", "thing", info, mp)
+	assert.NoError(t, err)
+	assert.Equal(t, 600, work, "a given count replaces the default; min is no count")
+}
+
+func TestGofakeitMistakesAreLoadErrors(t *testing.T) {
+	for spec, want := range map[string]string{
+		"sentence:1000":                          `gofakeit "sentence:1000": invalid word count, must be greater than 0, less than 50`,
+		"email_text:x":                           `gofakeit "email_text:x": email_text takes no parameters`,
+		"number:1,2,3":                           `gofakeit "number:1,2,3": 3 parameters, but number takes at most 2 (min, max)`,
+		"password:true,true,true,true,true,5000": `counts and lengths are at most 1000`,
+	} {
+		assert.Contains(t, theError(t, parseText("f.yaml", head+`          resMsg: '{{fake "`+spec+`"}}'`+"\n")), want, spec)
+	}
+}
+
+func TestEachGofakeitCallRunsOnceAtLoad(t *testing.T) {
+	src := head + "          a: &t '{{fake \"email_text\"}}'\n"
+	for i := range 5 {
+		src += fmt.Sprintf("          b%d: *t\n          c%d: 'x {{fake \"email_text\"}}'\n", i, i)
+	}
+	p := parseText("f.yaml", src)
+	assert.Empty(t, p.errs)
+	assert.Equal(t, 1, p.fakes.tried)
+
+	// Distinct calls add up against MaxFakeWorkPerFile: dice:100,100 is
+	// 10,000 (100 dice of 100 sides).
+	src = head
+	for i := range 11 {
+		src += fmt.Sprintf("          d%d: '{{fake \"dice:100,%d\"}}'\n", i, 100-i)
+	}
+	p = parseText("f.yaml", src)
+	assert.Contains(t, theError(t, p), `f.yaml:16: d10: template {{fake "dice:100,90"}}: gofakeit "dice:100,90": this file's fake data would take more than 100000 units of work to check`)
+	assert.Equal(t, 10, p.fakes.tried)
 }

@@ -42,6 +42,13 @@ const MaxAliasDepth = 8
 // levels deep, so a body has 26 levels to spare.
 const MaxDepth = 32
 
+// MaxBodyBytes is the default bound (Options.MaxBodyBytes) of the JSON a
+// response's body can render to, computed at load: its text as written
+// plus each template's longest output (Template.MaxJSONBytes; a request
+// field or fake text counts as the template cap, 4 KiB by default). KICC's
+// answers are under 1 KiB, and 64 KiB is the mock's request body limit too.
+const MaxBodyBytes = 64 << 10
+
 // readFile reads a scenario file, at most MaxFileBytes+1 bytes of it, so
 // that Parse reports a larger one without the whole of it being read.
 func readFile(name string) ([]byte, error) {

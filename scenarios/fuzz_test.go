@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"testing"
 	"time"
@@ -60,8 +61,8 @@ type fields map[string]string
 func (f fields) Field(name string) (string, bool) { v, ok := f[name]; return v, ok }
 
 // FuzzTemplate: a template either fails to parse with an error, or renders
-// without panicking to at most MaxTemplateOutput bytes, valid UTF-8 when
-// its inputs are.
+// without panicking to at most MaxTemplateOutput bytes, and within its
+// MaxJSONBytes as JSON, valid UTF-8 when its inputs are.
 //
 //	go test ./scenarios -run '^$' -fuzz '^FuzzTemplate$' -fuzztime 10m
 func FuzzTemplate(f *testing.F) {
@@ -86,6 +87,9 @@ func FuzzTemplate(f *testing.F) {
 		out := tp.Render(env)
 		if len(out) > scenarios.MaxTemplateOutput {
 			t.Fatalf("rendered %d bytes, more than %d", len(out), scenarios.MaxTemplateOutput)
+		}
+		if j, _ := json.Marshal(out); len(j) > tp.MaxJSONBytes() {
+			t.Fatalf("rendered %d bytes of JSON, more than its bound %d", len(j), tp.MaxJSONBytes())
 		}
 		if utf8.ValidString(tmpl) && utf8.ValidString(field) && !utf8.ValidString(out) {
 			t.Fatalf("valid UTF-8 in, invalid out: %q", out)

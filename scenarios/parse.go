@@ -32,6 +32,10 @@ type Options struct {
 	// MaxTemplateBytes caps what one templated string renders to
 	// (MaxTemplateOutput when 0).
 	MaxTemplateBytes int
+	// MaxBodyBytes bounds the JSON a response's body can render to
+	// (MaxBodyBytes when 0); each request field or fake text in it counts
+	// as MaxTemplateBytes.
+	MaxBodyBytes int
 }
 
 // The keys of each mapping of the format; the JSON Schema lists the same.
@@ -68,6 +72,7 @@ type parser struct {
 	errs  ErrorList
 	said  map[Error]bool // errs, so that an aliased mistake is said once
 	meter meter
+	fakes *fakeCalls
 	// values counts the body values built: none when a bound stops the file.
 	values int
 }
@@ -79,7 +84,13 @@ func newParser(file string, opts Options) *parser {
 	if opts.Source == "" {
 		opts.Source = SourceFile
 	}
-	p := &parser{file: file, opts: opts, said: map[Error]bool{}}
+	if opts.MaxTemplateBytes <= 0 {
+		opts.MaxTemplateBytes = MaxTemplateOutput
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = MaxBodyBytes
+	}
+	p := &parser{file: file, opts: opts, said: map[Error]bool{}, fakes: newFakeCalls()}
 	p.meter.p = p
 	return p
 }
@@ -407,6 +418,10 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 				return
 			}
 			r.Body = p.value(v, "")
+			if size := r.Body.MaxJSONBytes(); size > p.opts.MaxBodyBytes {
+				p.errf(k, "the body can render to %d bytes of JSON, more than %d (the bound on an answer, scenarios.MaxBodyBytes): its text counts as written, each request field or fake text in a template as up to %d bytes (the template cap)",
+					size, p.opts.MaxBodyBytes, p.opts.MaxTemplateBytes)
+			}
 		case "delay":
 			r.Delay = p.delay(v)
 		case "fault":
@@ -595,7 +610,7 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 	}
 	v.Kind = KindString
 	v.Text = n.Value
-	t, err := parseTemplate(n.Value, p.opts.MaxTemplateBytes)
+	t, err := parseTemplate(n.Value, p.opts.MaxTemplateBytes, p.fakes)
 	if err != nil {
 		p.errf(n, "%s: %v", key, err)
 		return
