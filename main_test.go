@@ -73,6 +73,16 @@ func TestValidatePrintsEveryMistakeAsFileLineMessage(t *testing.T) {
 	}
 }
 
+// TestValidateRefusesHostileFiles: issue 13's recursive anchor crashed
+// validate with a stack overflow, the 615-byte alias bomb took gigabytes.
+func TestValidateRefusesHostileFiles(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"validate", "scenarios/testdata/attacks/recursive-anchor.yaml", "scenarios/testdata/attacks/alias-bomb-615.yaml"}, &out, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out.String(), "scenarios/testdata/attacks/alias-bomb-615.yaml:11: aliases expand to more than 10000 nodes")
+	assert.Contains(t, out.String(), "scenarios/testdata/attacks/recursive-anchor.yaml:5: alias *b refers to its own anchor &b (line 5): recursive aliases are not allowed")
+}
+
 func TestValidateNeedsAPath(t *testing.T) {
 	var out, errOut bytes.Buffer
 	assert.Equal(t, 2, run([]string{"validate"}, &out, &errOut))

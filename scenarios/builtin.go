@@ -118,7 +118,7 @@ func LoadPaths(paths []string, opts Options) ([]*Scenario, error) {
 		sort.Strings(names)
 		files = append(files, names...)
 	}
-	out, err := loadFiles(files, os.ReadFile, opts)
+	out, err := loadFiles(files, readFile, opts)
 	if el, ok := err.(ErrorList); ok {
 		errs = append(errs, el...)
 	} else if err != nil {

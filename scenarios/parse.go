@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,6 +32,10 @@ type Options struct {
 	// MaxTemplateBytes caps what one templated string renders to
 	// (MaxTemplateOutput when 0).
 	MaxTemplateBytes int
+	// MaxBodyBytes bounds the JSON a response's body can render to
+	// (MaxBodyBytes when 0); each request field or fake text in it counts
+	// as MaxTemplateBytes.
+	MaxBodyBytes int
 }
 
 // The keys of each mapping of the format; the JSON Schema lists the same.
@@ -48,28 +53,13 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
 
 // Parse reads one scenario file. On any mistake it returns an ErrorList
-// naming every one found, each as "file:line: message".
+// naming every one found, each as "file:line: message". A file past one of
+// the bounds (MaxFileBytes, MaxNodes, MaxAliasNodes, MaxAliasDepth,
+// MaxDepth, a recursive alias) gets that one error, found before anything
+// is built from it.
 func Parse(file string, data []byte, opts Options) ([]*Scenario, error) {
-	if opts.MaxDelay <= 0 {
-		opts.MaxDelay = DefaultMaxDelay
-	}
-	if opts.Source == "" {
-		opts.Source = SourceFile
-	}
-	p := &parser{file: file, opts: opts}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, ErrorList{{File: file, Line: line, Msg: "not valid YAML: " + msg}}
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, ErrorList{{File: file, Line: 1, Msg: "empty file; a scenario file starts with \"version: 1\" and \"scenarios:\""}}
-	}
-	out := p.file_(deref(doc.Content[0]))
+	p := newParser(file, opts)
+	out := p.parse(data)
 	if err := p.errs.err(); err != nil {
 		return nil, err
 	}
@@ -77,9 +67,59 @@ func Parse(file string, data []byte, opts Options) ([]*Scenario, error) {
 }
 
 type parser struct {
-	file string
-	opts Options
-	errs ErrorList
+	file  string
+	opts  Options
+	errs  ErrorList
+	said  map[Error]bool // errs, so that an aliased mistake is said once
+	meter meter
+	fakes *fakeCalls
+	// values counts the body values built: none when a bound stops the file.
+	values int
+}
+
+func newParser(file string, opts Options) *parser {
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = DefaultMaxDelay
+	}
+	if opts.Source == "" {
+		opts.Source = SourceFile
+	}
+	if opts.MaxTemplateBytes <= 0 {
+		opts.MaxTemplateBytes = MaxTemplateOutput
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = MaxBodyBytes
+	}
+	p := &parser{file: file, opts: opts, said: map[Error]bool{}, fakes: newFakeCalls()}
+	p.meter.p = p
+	return p
+}
+
+// parse reads data in two walks over its YAML tree: the meter checks the
+// bounds, then the scenarios are built from a tree known to be within them.
+func (p *parser) parse(data []byte) []*Scenario {
+	if len(data) > MaxFileBytes {
+		p.errs = fileTooLarge(p.file)
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		p.errs = ErrorList{{File: p.file, Line: line, Msg: "not valid YAML: " + msg}}
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.errs = ErrorList{{File: p.file, Line: 1, Msg: "empty file; a scenario file starts with \"version: 1\" and \"scenarios:\""}}
+		return nil
+	}
+	if !p.meter.walk(&doc) {
+		return nil
+	}
+	return p.file_(deref(doc.Content[0]))
 }
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) {
@@ -87,7 +127,12 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) {
 	if n != nil && n.Line > 0 {
 		line = n.Line
 	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	e := Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	if p.said[e] {
+		return
+	}
+	p.said[e] = true
+	p.errs = append(p.errs, &e)
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -97,16 +142,16 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// mapping walks a mapping node: it reports unknown and repeated keys and
-// calls fn for each known one.
+// mapping walks a mapping node, merge keys resolved: it reports unknown
+// and repeated keys and calls fn for each known one.
 func (p *parser) mapping(n *yaml.Node, what string, known []string, fn func(key string, k, v *yaml.Node)) bool {
 	if n.Kind != yaml.MappingNode {
 		p.errf(n, "%s must be a mapping (key: value lines)", what)
 		return false
 	}
 	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range p.pairs(n) {
+		k, v := kv.k, kv.v
 		if prev, dup := seen[k.Value]; dup {
 			p.errf(k, "%s: key %q repeated (first at line %d)", what, k.Value, prev)
 			continue
@@ -247,8 +292,8 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 // field is statusCd, the cancel inquiry's is cancelStatus.
 func (p *parser) checkStatusFields(sc *Scenario, body *yaml.Node) {
 	only := func(ep Endpoint) bool { return len(sc.Endpoints) == 1 && sc.Endpoints[0] == ep }
-	for i := 0; i+1 < len(body.Content); i += 2 {
-		k := body.Content[i]
+	for _, kv := range p.pairs(body) {
+		k := kv.k
 		switch {
 		case k.Value == "cancelStatus" && only(FindPayment):
 			p.errf(k, "cancelStatus is the cancel inquiry's field; the payment inquiry (find-payment) answers statusCd")
@@ -354,7 +399,7 @@ func (p *parser) glob(n *yaml.Node, g string) string {
 
 func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 	r := &Response{Line: n.Line}
-	var bodyNode, statusNode, faultNode *yaml.Node
+	var bodyNode, bodyKey, statusNode, faultNode *yaml.Node
 	errsBefore := len(p.errs)
 	ok := p.mapping(n, "a response", responseKeys, func(key string, k, v *yaml.Node) {
 		switch key {
@@ -367,12 +412,16 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 			}
 			r.Status = s
 		case "body":
-			bodyNode = v
+			bodyNode, bodyKey = v, k
 			if v.Kind != yaml.MappingNode {
 				p.errf(v, "body must be a mapping of response fields, as in {cancelStatus: TS02}")
 				return
 			}
 			r.Body = p.value(v, "")
+			if size := r.Body.MaxJSONBytes(); size > p.opts.MaxBodyBytes {
+				p.errf(k, "the body can render to %d bytes of JSON, more than %d (the bound on an answer, scenarios.MaxBodyBytes): its text counts as written, each request field or fake text in a template as up to %d bytes (the template cap)",
+					size, p.opts.MaxBodyBytes, p.opts.MaxTemplateBytes)
+			}
 		case "delay":
 			r.Delay = p.delay(v)
 		case "fault":
@@ -392,6 +441,9 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 	}
 	if faultNode != nil && (bodyNode != nil || statusNode != nil) {
 		p.errf(faultNode, "a fault response sends no status or body; drop one of them")
+	}
+	if bodyNode != nil && !carriesBody(r.Status) {
+		p.errf(bodyKey, "status %d sends no body (HTTP has none after 204, 205 and 304); drop the body or choose another status", r.Status)
 	}
 	if len(p.errs) > errsBefore {
 		return nil, bodyNode
@@ -507,11 +559,16 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 // value converts a body node; key is the field name it sits under.
 func (p *parser) value(n *yaml.Node, key string) *Value {
 	n = deref(n)
+	p.values++
 	v := &Value{Line: n.Line}
 	switch n.Kind {
 	case yaml.MappingNode:
 		v.Kind = KindObject
-		p.mapping(n, "body", nil, func(k string, _, c *yaml.Node) {
+		p.mapping(n, "body", nil, func(k string, kn, c *yaml.Node) {
+			if k == "<<" { // a quoted one: merge keys were resolved
+				p.errf(kn, "a body field cannot be called \"<<\"; to merge an anchored mapping write <<: *name, without quotes")
+				return
+			}
 			v.Fields = append(v.Fields, Field{k, p.value(c, k)})
 		})
 	case yaml.SequenceNode:
@@ -553,7 +610,7 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 	}
 	v.Kind = KindString
 	v.Text = n.Value
-	t, err := parseTemplate(n.Value, p.opts.MaxTemplateBytes)
+	t, err := parseTemplate(n.Value, p.opts.MaxTemplateBytes, p.fakes)
 	if err != nil {
 		p.errf(n, "%s: %v", key, err)
 		return
@@ -567,4 +624,82 @@ func (p *parser) scalar(n *yaml.Node, key string, v *Value) {
 			}
 		}
 	}
+}
+
+// carriesBody reports whether an answer with HTTP status s may have a body:
+// 204, 205 and 304 have none (RFC 9110), and Go's net/http refuses to write
+// one.
+func carriesBody(s int) bool {
+	return s != http.StatusNoContent && s != http.StatusResetContent && s != http.StatusNotModified
+}
+
+// A pair is one key and value of a mapping, merge keys resolved.
+type pair struct{ k, v *yaml.Node }
+
+// pairs lists the keys and values of mapping n, aliases followed, with its
+// merge keys (<<: *base, <<: [*a, *b]) resolved as YAML 1.1 has them: the
+// merged keys take the place of the merge key, a key the mapping gives
+// itself wins, and of several merged mappings the first to give a key wins.
+// A merged mapping's own merge keys are resolved the same way. The meter has
+// walked all of this, so it ends and stays within the bounds.
+func (p *parser) pairs(n *yaml.Node) []pair {
+	out := make([]pair, 0, len(n.Content)/2)
+	var own map[string]bool // the keys n gives itself, once it merges
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if isMerge(k) && own == nil {
+			own = map[string]bool{}
+		}
+		out = append(out, pair{k, deref(n.Content[i+1])})
+	}
+	if own == nil {
+		return out
+	}
+	for _, kv := range out {
+		if !isMerge(kv.k) {
+			own[kv.k.Value] = true
+		}
+	}
+	direct := out
+	out = make([]pair, 0, len(direct))
+	merged := map[string]bool{}
+	for _, kv := range direct {
+		if !isMerge(kv.k) {
+			out = append(out, kv)
+			continue
+		}
+		for _, m := range p.mergeSources(kv.v) {
+			for _, mkv := range p.pairs(m) {
+				if key := mkv.k.Value; !own[key] && !merged[key] {
+					merged[key] = true
+					out = append(out, mkv)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isMerge reports whether k is the merge key: << unquoted.
+func isMerge(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.Tag == "!!merge" }
+
+// mergeSources returns the mappings a merge key's value v names.
+func (p *parser) mergeSources(v *yaml.Node) []*yaml.Node {
+	const msg = "a merge key (<<) takes a mapping or a list of mappings, as in <<: *base or <<: [*a, *b]"
+	switch v.Kind {
+	case yaml.MappingNode:
+		return []*yaml.Node{v}
+	case yaml.SequenceNode:
+		out := make([]*yaml.Node, 0, len(v.Content))
+		for _, it := range v.Content {
+			if it = deref(it); it.Kind != yaml.MappingNode {
+				p.errf(it, msg)
+				continue
+			}
+			out = append(out, it)
+		}
+		return out
+	}
+	p.errf(v, msg)
+	return nil
 }

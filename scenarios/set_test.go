@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -133,11 +134,22 @@ scenarios:
 }
 
 func TestTemplateOutputIsBounded(t *testing.T) {
-	p := `{{fake "password:true,true,true,true,true,1000"}}`
+	p := `{{fake "password:true,true,true,false,false,1000"}}`
 	tmpl, err := scenarios.ParseTemplate(strings.Repeat(p, 5))
 	require.NoError(t, err)
 	out := tmpl.Render(&scenarios.Env{Faker: gofakeit.New(1)})
 	assert.Equal(t, scenarios.MaxTemplateOutput, len(out), "5,000 bytes cut to the cap")
+
+	// With special characters (& < > are \u0026 \u003c \u003e in JSON) the
+	// cap counts the escapes.
+	tmpl, err = scenarios.ParseTemplate(strings.Repeat(strings.Replace(p, "false,false", "true,false", 1), 5))
+	require.NoError(t, err)
+	out = tmpl.Render(&scenarios.Env{Faker: gofakeit.New(1)})
+	j, _ := json.Marshal(out)
+	assert.LessOrEqual(t, len(j)-2, scenarios.MaxTemplateOutput)
+	assert.Greater(t, len(j)-2, scenarios.MaxTemplateOutput-6, "cut at the cap, not before")
+	assert.Less(t, len(out), scenarios.MaxTemplateOutput)
+	assert.LessOrEqual(t, len(j), tmpl.MaxJSONBytes())
 }
 
 func TestMergeOverlaysKeepsOrderAndNullRemoves(t *testing.T) {

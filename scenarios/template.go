@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +15,10 @@ import (
 )
 
 // MaxTemplateOutput is the default cap of what one templated string renders
-// to (Options.MaxTemplateBytes): the language has no loops, but gofakeit can
-// make long text on request.
+// to (Options.MaxTemplateBytes), counted as JSON: a character JSON escapes
+// (<, >, &, a quote, a control character) counts as its escape, so that the
+// cap bounds the answer, not only the text. The language has no loops, but
+// gofakeit can make long text on request.
 const MaxTemplateOutput = 4 << 10
 
 // Env is what templates (and a compiled Answer's fillers) read when a
@@ -85,21 +86,25 @@ func (e *Env) Release() {
 //	{{urlencode "text"}}       text URL-encoded as UTF-8 (for resDetailMsg)
 type Template struct {
 	parts []part
-	max   int // output cap in bytes
+	max   int // output cap in JSON bytes
 }
 
 type part struct {
 	lit string
 	fn  func(*Env) string
+	// max is the longest output of fn in JSON bytes (escapes counted):
+	// Render cuts fn's output to it, so that MaxJSONBytes is a bound.
+	max int
 }
 
 // ParseTemplate parses s with the default output cap, MaxTemplateOutput. It
 // returns nil, nil when s holds no "{{".
-func ParseTemplate(s string) (*Template, error) { return parseTemplate(s, MaxTemplateOutput) }
+func ParseTemplate(s string) (*Template, error) { return parseTemplate(s, MaxTemplateOutput, nil) }
 
-// parseTemplate parses s; its output is cut to max bytes (at a UTF-8
-// character boundary).
-func parseTemplate(s string, max int) (*Template, error) {
+// parseTemplate parses s; its output is cut to max JSON bytes (at a UTF-8
+// character boundary). fakes, when not nil, shares the checks of gofakeit
+// calls across one file.
+func parseTemplate(s string, max int, fakes *fakeCalls) (*Template, error) {
 	if !strings.Contains(s, "{{") {
 		return nil, nil
 	}
@@ -121,11 +126,11 @@ func parseTemplate(s string, max int) (*Template, error) {
 		if j < 0 {
 			return nil, errors.New("template: \"{{\" without a closing \"}}\"")
 		}
-		fn, err := parseExpr(strings.TrimSpace(rest[:j]))
+		fn, fnMax, err := parseExpr(strings.TrimSpace(rest[:j]), max, fakes)
 		if err != nil {
 			return nil, fmt.Errorf("template {{%s}}: %w", rest[:j], err)
 		}
-		t.parts = append(t.parts, part{fn: fn})
+		t.parts = append(t.parts, part{fn: fn, max: min(fnMax, max)})
 		s = rest[j+2:]
 	}
 	return t, nil
@@ -141,28 +146,98 @@ func (t *Template) Render(env *Env) string {
 		if p.fn == nil {
 			b.WriteString(p.lit)
 		} else {
-			b.WriteString(p.fn(env))
+			b.WriteString(cutJSON(p.fn(env), p.max))
 		}
 		if b.Len() > t.max {
-			return cutUTF8(b.String(), t.max)
+			break
 		}
 	}
-	return b.String()
+	return cutJSON(b.String(), t.max)
 }
 
-// cutUTF8 cuts s to at most n bytes without splitting a character, so a
-// capped answer is still valid UTF-8.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
+// MaxJSONBytes is the most bytes the template's output can take as a JSON
+// string, quotes included, whatever the request, the clock and the fake
+// data.
+func (t *Template) MaxJSONBytes() int {
+	n := 0
+	for _, p := range t.parts {
+		if p.fn == nil {
+			n += jsonLen(p.lit)
+		} else {
+			n += p.max
+		}
+		if n >= t.max {
+			n = t.max
+			break
+		}
+	}
+	return n + 2
+}
+
+// jsonLen is an upper bound of the bytes s takes inside a JSON string as
+// encoding/json writes it: \" and \\ take two, a control character or one
+// of < > & (escaped for HTML) up to six, as do U+2028, U+2029 and each byte
+// of invalid UTF-8 (written as \ufffd).
+func jsonLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		w, size := jsonWidth(s[i:])
+		n += w
+		i += size
+	}
+	return n
+}
+
+// jsonWidth is the JSON width (see jsonLen) and the byte size of the
+// character s starts with.
+func jsonWidth(s string) (width, size int) {
+	if c := s[0]; c < utf8.RuneSelf {
+		switch {
+		case c == '"' || c == '\\':
+			return 2, 1
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			return 6, 1
+		}
+		return 1, 1
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+		return 6, size
+	}
+	return size, size
+}
+
+// cutJSON cuts s to its longest prefix whose jsonLen is at most n, without
+// splitting a character, so that a capped answer is still valid UTF-8.
+func cutJSON(s string, n int) string {
+	if len(s) <= n/6 {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	used := 0
+	for i := 0; i < len(s); {
+		w, size := jsonWidth(s[i:])
+		if used+w > n {
+			return s[:i]
+		}
+		used += w
+		i += size
 	}
-	return s[:n]
+	return s
 }
 
-func parseExpr(expr string) (func(*Env) string, error) {
+// The longest outputs of the fixed-width expressions, in bytes: Go writes a
+// year past 9999 (or before 0) with more digits and a sign, and a KICC id
+// is 20 digits.
+const (
+	maxDateTime = 24
+	maxDate     = 18
+	maxID       = 20
+)
+
+// parseExpr parses one {{...}} expression; max is the template's cap, the
+// longest a request field or fake text can be. It returns the expression's
+// function and its longest output in JSON bytes.
+func parseExpr(expr string, max int, fakes *fakeCalls) (func(*Env) string, int, error) {
 	name, arg, hasArg := strings.Cut(expr, " ")
 	arg = strings.TrimSpace(arg)
 	var s string
@@ -170,15 +245,15 @@ func parseExpr(expr string) (func(*Env) string, error) {
 		var err error
 		s, err = strconv.Unquote(arg)
 		if err != nil || (arg[0] != '"' && arg[0] != '`') {
-			return nil, fmt.Errorf("the argument of %s must be one quoted string, as in %s \"...\"", name, name)
+			return nil, 0, fmt.Errorf("the argument of %s must be one quoted string, as in %s \"...\"", name, name)
 		}
 	}
 	if field, ok := strings.CutPrefix(name, "request."); ok {
 		if hasArg {
-			return nil, errors.New("request fields take no argument")
+			return nil, 0, errors.New("request fields take no argument")
 		}
 		if field == "" {
-			return nil, errors.New("name the field, as in request.pgCno")
+			return nil, 0, errors.New("name the field, as in request.pgCno")
 		}
 		return func(e *Env) string {
 			if e.Request == nil {
@@ -186,96 +261,39 @@ func parseExpr(expr string) (func(*Env) string, error) {
 			}
 			v, _ := e.Request.Field(field)
 			return v
-		}, nil
+		}, max, nil
 	}
-	noArg := func(fn func(*Env) string) (func(*Env) string, error) {
+	noArg := func(fn func(*Env) string, n int) (func(*Env) string, int, error) {
 		if hasArg {
-			return nil, fmt.Errorf("%s takes no argument", name)
+			return nil, 0, fmt.Errorf("%s takes no argument", name)
 		}
-		return fn, nil
+		return fn, n, nil
 	}
 	switch name {
 	case "now":
-		return noArg(func(e *Env) string { return kicc.FormatDateTime(e.Now) })
+		return noArg(func(e *Env) string { return kicc.FormatDateTime(e.Now) }, maxDateTime)
 	case "today":
-		return noArg(func(e *Env) string { return e.Now.In(kicc.KST).Format(kicc.DateLayout) })
+		return noArg(func(e *Env) string { return e.Now.In(kicc.KST).Format(kicc.DateLayout) }, maxDate)
 	case "newId":
-		return noArg(func(e *Env) string { return e.newID() })
+		return noArg(func(e *Env) string { return e.newID() }, maxID)
 	case "urlencode":
 		if !hasArg {
-			return nil, errors.New("urlencode needs a quoted string, as in urlencode \"시스템 오류\"")
+			return nil, 0, errors.New("urlencode needs a quoted string, as in urlencode \"시스템 오류\"")
 		}
 		enc := url.QueryEscape(s)
-		return func(*Env) string { return enc }, nil
+		return func(*Env) string { return enc }, jsonLen(enc), nil
 	case "fake":
 		if !hasArg {
-			return nil, errors.New("fake needs a gofakeit function, as in fake \"firstname\" or fake \"number:1000,50000\"")
+			return nil, 0, errors.New("fake needs a gofakeit function, as in fake \"firstname\" or fake \"number:1000,50000\"")
 		}
-		return parseFake(s)
-	}
-	return nil, fmt.Errorf("unknown expression %q (want request.<field>, now, today, newId, fake \"...\" or urlencode \"...\")", name)
-}
-
-// parseFake checks a gofakeit function at load time, including a trial run
-// (gofakeit panics on some bad parameters), so rendering never fails.
-func parseFake(spec string) (fn func(*Env) string, err error) {
-	fname, params, _ := strings.Cut(spec, ":")
-	info := gofakeit.GetFuncLookup(fname)
-	if info == nil {
-		return nil, fmt.Errorf("gofakeit has no function %q (see gofakeit's function list: firstname, uuid, number, ...)", fname)
-	}
-	// gofakeit parses parameters itself, and some shapes (brackets, braces,
-	// quotes) send its parser into work without end: FuzzTemplate found
-	// "number:1000,[[5[[[[[[0000" hanging the load. Plain scalar lists are
-	// all a template needs.
-	if !safeParamsRE.MatchString(params) {
-		return nil, fmt.Errorf("gofakeit %q: parameters may hold only letters, digits, spaces and . , _ - (as in number:1000,50000)", spec)
-	}
-	if countParams(info) {
-		// Each count is bounded, and so is their product: nested counts
-		// (paragraphs x sentences x words) multiply the work.
-		product := 1
-		for _, n := range digitsRE.FindAllString(params, -1) {
-			v, err := strconv.Atoi(n)
-			if err != nil || v > MaxFakeCount {
-				return nil, fmt.Errorf("gofakeit %q: counts and lengths are at most %d", spec, MaxFakeCount)
-			}
-			if product *= max(v, 1); product > MaxFakeWork {
-				return nil, fmt.Errorf("gofakeit %q: the counts multiply to more than %d", spec, MaxFakeWork)
-			}
+		fc, err := fakes.parse(s)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
-	gen := "{" + spec + "}"
-	defer func() {
-		if r := recover(); r != nil {
-			fn, err = nil, fmt.Errorf("gofakeit %q: %v", spec, r)
+		if fc.numeric {
+			return fc.render, maxNumber, nil
 		}
-	}()
-	gofakeit.New(1).Generate(gen)
-	return func(e *Env) string { return e.faker().Generate(gen) }, nil
-}
-
-// MaxFakeCount bounds the count-like parameters of gofakeit functions
-// (lengths, word counts, sizes): the output cap cuts what a template renders,
-// but not the work of making it, and "password:...,100000000" would take
-// seconds and hundreds of megabytes on every answer.
-const MaxFakeCount = 1000
-
-// MaxFakeWork bounds the product of a gofakeit function's counts.
-const MaxFakeWork = 10000
-
-var (
-	digitsRE     = regexp.MustCompile(`[0-9]+`)
-	safeParamsRE = regexp.MustCompile(`^[A-Za-z0-9 .,_-]*$`)
-)
-
-// countParams reports whether a gofakeit function takes an integer
-// parameter other than a range's min and max.
-func countParams(info *gofakeit.Info) bool {
-	for _, p := range info.Params {
-		if (strings.Contains(p.Type, "int")) && p.Field != "min" && p.Field != "max" {
-			return true
-		}
+		return fc.render, max, nil
 	}
-	return false
+	return nil, 0, fmt.Errorf("unknown expression %q (want request.<field>, now, today, newId, fake \"...\" or urlencode \"...\")", name)
 }

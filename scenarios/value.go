@@ -104,6 +104,49 @@ func (v *Value) Render(env *Env) any {
 	return nil
 }
 
+// MaxJSONBytes is the most bytes v's JSON encoding can take when rendered,
+// whatever the request, the clock and the fake data: literal text as
+// encoding/json escapes it, each template at its longest output
+// (Template.MaxJSONBytes). Parse refuses a body over Options.MaxBodyBytes.
+func (v *Value) MaxJSONBytes() int {
+	switch v.Kind {
+	case KindString:
+		if v.Tmpl != nil {
+			return v.Tmpl.MaxJSONBytes()
+		}
+		return jsonLen(v.Text) + 2 // a numeric field's number is shorter
+	case KindNumber:
+		return len(v.Text)
+	case KindBool:
+		return len("false")
+	case KindObject:
+		n := 2 + max(len(v.Fields)-1, 0) // {} and commas
+		for _, f := range v.Fields {
+			n += jsonLen(f.Key) + 3 + f.Value.MaxJSONBytes() // "key":
+		}
+		return n
+	case KindList:
+		n := 2 + max(len(v.Items)-1, 0)
+		for _, it := range v.Items {
+			n += it.MaxJSONBytes()
+		}
+		return n
+	}
+	return len("null")
+}
+
+// Nodes is the number of values in v, v included.
+func (v *Value) Nodes() int {
+	n := 1
+	for _, f := range v.Fields {
+		n += f.Value.Nodes()
+	}
+	for _, it := range v.Items {
+		n += it.Nodes()
+	}
+	return n
+}
+
 // number reads s as a JSON number (surrounding spaces allowed).
 func number(s string) (json.Number, bool) {
 	s = strings.TrimSpace(s)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,6 +89,23 @@ func TestAdminScenariosBadFilesAnswer400WithLines(t *testing.T) {
 	assert.Len(t, decode[struct {
 		Scenarios []scenarioView `json:"scenarios"`
 	}](t, call(srv, http.MethodGet, "/__admin/scenarios", "")).Scenarios, len(srv.Scenarios().Names()), "nothing was added")
+}
+
+// TestAdminScenariosRefuseHostileFiles: issue 13's files answer 400 with
+// the line, and the server keeps serving (a recursive anchor used to crash
+// the process, an alias bomb to take it to gigabytes).
+func TestAdminScenariosRefuseHostileFiles(t *testing.T) {
+	srv, _ := newAdminTestServer(t, Config{})
+	for file, want := range map[string]string{
+		"recursive-anchor.yaml": "request:5: alias *b refers to its own anchor &b (line 5): recursive aliases are not allowed",
+		"alias-bomb-503.yaml":   "request:12: aliases expand to more than 10000 nodes",
+		"imagejpeg-200.yaml":    `request:7: f000: template {{fake "imagejpeg"}}: gofakeit "imagejpeg" makes a file`,
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "scenarios", "testdata", "attacks", file))
+		require.NoError(t, err)
+		requireError(t, call(srv, http.MethodPost, "/__admin/scenarios", string(data), "Content-Type", "application/yaml"), http.StatusBadRequest, want)
+	}
+	require.Equal(t, http.StatusOK, call(srv, http.MethodGet, "/__admin/health", "").Code)
 }
 
 func TestAdminScenariosAreBounded(t *testing.T) {
