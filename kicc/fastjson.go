@@ -77,7 +77,9 @@ func decodeFlat(data []byte, fields []fastField) bool {
 	}
 }
 
-func skipSpace(s string, i int) int {
+// skipSpace returns the offset of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace[T string | []byte](s T, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}

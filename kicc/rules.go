@@ -37,36 +37,86 @@ func (r *Rule) Check(v string) *FieldError {
 			Reason: fmt.Sprintf("%d bytes, at most %d", len(v), r.MaxBytes)}
 	}
 	if i, c := ForbiddenIndex(v); i >= 0 {
-		return &FieldError{ResCd: ResFormat, Field: r.Name,
-			Reason: fmt.Sprintf("forbidden character %q at byte %d", c, i)}
+		return &FieldError{ResCd: ResFormat, Field: r.Name, Reason: forbiddenReason(i, c)}
 	}
 	return nil
 }
 
+// forbiddenReason says what ForbiddenIndex found. Its utf8.RuneError is
+// always a byte that is not UTF-8: a valid U+FFFD is allowed.
+func forbiddenReason(i int, c rune) string {
+	switch {
+	case c == utf8.RuneError:
+		return fmt.Sprintf("not valid UTF-8 at byte %d", i)
+	case isControl(c):
+		return fmt.Sprintf("control character %U at byte %d", c, i)
+	}
+	return fmt.Sprintf("forbidden character %q at byte %d", c, i)
+}
+
 // ForbiddenIndex returns the byte offset and the character of the first
-// character KICC forbids in a parameter, or -1. The list is KICC's
-// (common/special-character): ' " < > \ ; | CR LF, a raw & (to be sent as
-// %26), and 4-byte UTF-8 characters such as emoji.
+// character the mock refuses in a parameter, or -1; bytes that are not
+// valid UTF-8 are refused too, and returned as utf8.RuneError. The refused
+// characters are
+//   - KICC's list (common/special-character): ' " < > \ ; | CR LF, a raw &
+//     (to be sent as %26), and 4-byte UTF-8 characters such as emoji;
+//   - every other control character, where KICC is silent: C0 (U+0000 to
+//     U+001F, of which KICC names CR and LF), DEL (U+007F) and C1 (U+0080
+//     to U+009F). None is text a merchant means to send; KICC lists no tab
+//     among what its parameters take; and a NUL makes two values that
+//     differ one wherever fields are joined, as mallId "T00001\x00" with
+//     key "K1" and mallId "T00001" with key "\x00K1" were in the
+//     idempotency ledger before issue 13.
+//
+// A valid U+FFFD is text and allowed: only a byte that is not UTF-8 is
+// refused.
 func ForbiddenIndex(s string) (int, rune) {
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; forbidden[b] {
-			if b >= 0xF0 { // lead byte of a 4-byte sequence
-				r, _ := utf8.DecodeRuneInString(s[i:])
-				return i, r
-			}
-			return i, rune(b)
+		if forbidden[s[i]] {
+			return forbiddenFrom(s, i)
 		}
 	}
 	return -1, 0
 }
 
+// forbiddenFrom is ForbiddenIndex from s[i], a byte the table stops at: a
+// refused ASCII byte, or the start of a multi-byte sequence that is refused
+// or lets the scan go on after it. Apart, so ForbiddenIndex's loop over
+// ASCII stays one table look-up a byte.
+func forbiddenFrom(s string, i int) (int, rune) {
+	for i < len(s) {
+		b := s[i]
+		switch {
+		case !forbidden[b]:
+			i++
+			continue
+		case b < utf8.RuneSelf:
+			return i, rune(b)
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || n == 4 || r <= 0x9F { // not UTF-8, 4 bytes, C1
+			return i, r
+		}
+		i += n
+	}
+	return -1, 0
+}
+
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7F && r <= 0x9F }
+
 // forbidden marks the bytes ForbiddenIndex stops at: KICC's special
-// characters and the lead bytes of 4-byte UTF-8 sequences.
+// characters, the C0 controls and DEL, and every byte from 0x80 up (the
+// lead byte of a multi-byte character, or a byte that is not UTF-8), which
+// forbiddenFrom decodes. ASCII, nearly every parameter, so costs one table
+// look-up a byte.
 var forbidden = func() (t [256]bool) {
-	for _, c := range []byte{'\'', '"', '<', '>', '\\', ';', '|', '\r', '\n', '&'} {
+	for _, c := range []byte{'\'', '"', '<', '>', '\\', ';', '|', '&', 0x7F} {
 		t[c] = true
 	}
-	for c := 0xF0; c < 256; c++ {
+	for c := 0; c < 0x20; c++ { // CR and LF among them
+		t[c] = true
+	}
+	for c := 0x80; c < 256; c++ {
 		t[c] = true
 	}
 	return t
