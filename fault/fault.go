@@ -229,3 +229,42 @@ func Table() string {
 	return b.String()
 }
 
+
+// Schema is the JSON Schema of a scenario response's fault value, for the
+// scenario format's schema.json (a test keeps the file equal to it): a
+// fault's name, or a one-key mapping from the name to its main parameter's
+// value or to its parameters by name.
+func Schema() map[string]any {
+	names := Names()
+	var docs []string
+	withParams := map[string]any{}
+	for _, k := range Kinds() {
+		docs = append(docs, k.Name+": "+k.Doc)
+		props := map[string]any{}
+		for _, p := range k.Params {
+			props[p.Name] = paramSchema(p)
+		}
+		byName := map[string]any{"type": "object", "additionalProperties": false, "properties": props}
+		if len(k.Params) == 0 {
+			withParams[k.Name] = byName
+			continue
+		}
+		withParams[k.Name] = map[string]any{"oneOf": []any{paramSchema(k.Params[0]), byName}}
+	}
+	return map[string]any{
+		"description": strings.Join(docs, "; ") + ".",
+		"oneOf": []any{
+			map[string]any{"enum": names},
+			map[string]any{"type": "object", "minProperties": 1, "maxProperties": 1,
+				"additionalProperties": false, "properties": withParams},
+		},
+	}
+}
+
+func paramSchema(p Param) map[string]any {
+	if p.Type == Duration {
+		return map[string]any{"type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$",
+			"description": p.Doc + " (" + p.format(p.Min) + " to " + p.format(p.Max) + ")"}
+	}
+	return map[string]any{"type": "integer", "minimum": p.Min, "maximum": p.Max, "description": p.Doc}
+}

@@ -221,15 +221,7 @@ func (p *Pipeline) answer(c echo.Context, st *State, ep Endpoint, call *Call, sc
 // fault applies the response's fault. The answer it may mangle is the one
 // the request would have had, rendered without the endpoint's work.
 func (p *Pipeline) fault(c echo.Context, call *Call, ans *scenarios.Answer) error {
-	name := call.Response.Fault
-	k, ok := fault.Lookup(name)
-	if !ok {
-		return &httpio.Error{Status: http.StatusInternalServerError, Message: "fault " + name + " is not implemented"}
-	}
-	f, err := k.Build(nil)
-	if err != nil {
-		return err
-	}
+	f := call.Response.FaultImpl
 	ctx := call.HTTP.Context()
 	w := c.Response()
 	return f.Apply(w, http.NewResponseController(w), &fault.Env{

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kicc-mock/kicc-mock/fault"
 )
 
 // Version is the file format version this kicc-mock reads.
@@ -42,7 +44,7 @@ type Options struct {
 var (
 	fileKeys     = []string{"version", "scenarios"}
 	scenarioKeys = []string{"name", "description", "endpoint", "match", "priority", "sequenceKey", "responses"}
-	responseKeys = []string{"status", "body", "delay", "fault", "webhook"}
+	responseKeys = []string{"status", "body", "delay", "fault", "webhook", "reachedKicc"}
 	webhookKeys  = []string{"drop", "delay", "fail", "resCd"}
 	delayKeys    = []string{"min", "max"}
 	matcherKeys  = []string{"exact", "glob", "regex"}
@@ -426,12 +428,14 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 			r.Delay = p.delay(v)
 		case "fault":
 			faultNode = v
-			f := p.str(v, "fault")
-			if f != "" && !slices.Contains(Faults, f) {
-				p.errf(v, "unknown fault %q%s; known faults: %s", f, suggest(f, Faults), strings.Join(Faults, ", "))
+			p.fault(v, r)
+		case "reachedKicc":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				p.errf(v, "reachedKicc must be true or false")
 				return
 			}
-			r.Fault = f
+			reached := v.Value == "true"
+			r.Reached = &reached
 		case "webhook":
 			r.Webhook = p.webhook(v)
 		}
@@ -449,6 +453,95 @@ func (p *parser) response(n *yaml.Node) (*Response, *yaml.Node) {
 		return nil, bodyNode
 	}
 	return r, bodyNode
+}
+
+// fault reads a response's fault: a name (fault: reset), a name with its
+// main parameter (fault: {hang: 5s}), or a name with parameters by name
+// (fault: {reset: {afterBytes: 10}}). The names and parameters are the
+// fault registry's.
+func (p *parser) fault(n *yaml.Node, r *Response) {
+	var nameNode, paramsNode *yaml.Node
+	switch n.Kind {
+	case yaml.ScalarNode:
+		nameNode = n
+	case yaml.MappingNode:
+		if len(n.Content) != 2 {
+			p.errf(n, "fault takes one fault, as in fault: reset or fault: {hang: 5s}")
+			return
+		}
+		nameNode, paramsNode = n.Content[0], deref(n.Content[1])
+	default:
+		p.errf(n, "fault is a fault's name, as in fault: reset, or one with parameters, as in fault: {reset: {afterBytes: 10}}")
+		return
+	}
+	name := p.str(nameNode, "fault")
+	if name == "" {
+		return
+	}
+	k, ok := fault.Lookup(name)
+	if !ok {
+		p.errf(nameNode, "unknown fault %q%s; known faults: %s", name, suggest(name, Faults), strings.Join(Faults, ", "))
+		return
+	}
+	params := fault.Params{}
+	switch {
+	case paramsNode == nil:
+	case paramsNode.Kind == yaml.ScalarNode:
+		if len(k.Params) == 0 {
+			p.errf(paramsNode, "fault %s takes no parameters", name)
+			return
+		}
+		if !p.faultParam(paramsNode, k.Params[0], params) {
+			return
+		}
+	case paramsNode.Kind == yaml.MappingNode:
+		names := make([]string, len(k.Params))
+		for i, prm := range k.Params {
+			names[i] = prm.Name
+		}
+		bad := false
+		p.mapping(paramsNode, "fault "+name, names, func(key string, _, v *yaml.Node) {
+			prm, _ := k.Param(key)
+			bad = !p.faultParam(v, prm, params) || bad
+		})
+		if bad {
+			return
+		}
+	default:
+		p.errf(paramsNode, "the parameters of fault %s are a value or a mapping, as in {%s: {...}}", name, name)
+		return
+	}
+	impl, err := k.Build(params)
+	if err != nil {
+		p.errf(n, "%v", err)
+		return
+	}
+	r.Fault, r.FaultParams, r.FaultImpl = name, params, impl
+}
+
+// faultParam reads one fault parameter's value into params.
+func (p *parser) faultParam(v *yaml.Node, prm fault.Param, params fault.Params) bool {
+	if v.Kind != yaml.ScalarNode {
+		p.errf(v, "%s must be a %s", prm.Name, prm.Type)
+		return false
+	}
+	switch prm.Type {
+	case fault.Duration:
+		d, err := time.ParseDuration(v.Value)
+		if err != nil {
+			p.errf(v, "%s must be a duration such as 5s, got %q", prm.Name, v.Value)
+			return false
+		}
+		params[prm.Name] = d
+	case fault.Int:
+		n, err := strconv.ParseInt(v.Value, 10, 64)
+		if err != nil || v.Tag != "!!int" {
+			p.errf(v, "%s must be a whole number, got %q", prm.Name, v.Value)
+			return false
+		}
+		params[prm.Name] = n
+	}
+	return true
 }
 
 // MaxWebhookDelay bounds a scripted webhook delay: long enough for "the

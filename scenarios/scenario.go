@@ -3,6 +3,8 @@ package scenarios
 import (
 	"slices"
 	"time"
+
+	"github.com/kicc-mock/kicc-mock/fault"
 )
 
 // Endpoint names a KICC operation a scenario can answer.
@@ -35,8 +37,9 @@ const (
 	SourceRuntime Source = "runtime"
 )
 
-// The faults a response can ask for. The server implements each in a file of
-// its own; a server test checks that every name here has one.
+// The built-in faults' names. Package fault registers every fault, these
+// and any added later; the parser, schema.json and the documentation read
+// the names from its registry.
 const (
 	FaultReset     = "reset"     // the TCP connection is reset (RST): ECONNRESET
 	FaultEmpty     = "empty"     // the connection closes before any byte: EOF
@@ -44,8 +47,8 @@ const (
 	FaultHang      = "hang"      // nothing is sent until the client gives up
 )
 
-// Faults lists the fault names in documentation order.
-var Faults = []string{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
+// Faults lists the registered faults' names, sorted.
+var Faults = fault.Names()
 
 // Scenario is one named way of answering. It is immutable once parsed, so a
 // Set can be shared by every request without locks.
@@ -97,8 +100,15 @@ type Response struct {
 	// given. For HTTP 200 they are laid over the realistic default answer.
 	Body  *Value
 	Delay Delay
-	// Fault is one of Faults, or "".
-	Fault string
+	// Fault names the fault answering instead of an answer, "" for none;
+	// FaultParams are its parameters as the file gives them, and FaultImpl
+	// the fault built from them.
+	Fault       string
+	FaultParams fault.Params
+	FaultImpl   fault.Fault
+	// Reached, when set, says whether KICC saw a request this response
+	// answers (the file's reachedKicc); see ReachedKICC.
+	Reached *bool
 	// Webhook scripts the webhook that follows a create or revise answered
 	// by this response; nil sends it as usual.
 	Webhook *Webhook
@@ -115,6 +125,26 @@ type Webhook struct {
 	Delay     time.Duration
 	Fail      bool
 	FailResCd string // "2001" unless given
+}
+
+// ReachedKICC reports whether a request this response answers counts as
+// one KICC received, and so uses up its idempotency key. An answer a
+// gateway in front of KICC gives did not get there: HTTP 502, 503 and 504,
+// and the faults whose kind says so (a reset, an empty reply). The file's
+// reachedKicc overrides.
+func (r *Response) ReachedKICC() bool {
+	switch {
+	case r.Reached != nil:
+		return *r.Reached
+	case r.FaultImpl != nil:
+		k, _ := fault.Lookup(r.Fault)
+		return k.ReachedKICC
+	}
+	switch r.Status {
+	case 502, 503, 504:
+		return false
+	}
+	return true
 }
 
 // HTTPStatus is Status with its default applied.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/fault"
 )
 
 // TestSchemaKnowsTheSameKeysAsTheParser keeps schema.json, which editors use
@@ -35,17 +37,22 @@ func TestSchemaKnowsTheSameKeysAsTheParser(t *testing.T) {
 	assert.Equal(t, sorted(scenarioKeys), keys(s.Defs["scenario"].Properties))
 	assert.Equal(t, sorted(responseKeys), keys(s.Defs["response"].Properties))
 
-	var faults struct {
+	// The fault value's schema is the fault registry's.
+	var doc struct {
 		Defs struct {
+			Fault    any `json:"fault"`
 			Response struct {
 				Properties struct {
-					Fault struct {
-						Enum []string `json:"enum"`
-					} `json:"fault"`
+					Fault any `json:"fault"`
 				} `json:"properties"`
 			} `json:"response"`
 		} `json:"$defs"`
 	}
-	require.NoError(t, json.Unmarshal(data, &faults))
-	assert.Equal(t, Faults, faults.Defs.Response.Properties.Fault.Enum)
+	require.NoError(t, json.Unmarshal(data, &doc))
+	assert.Equal(t, map[string]any{"$ref": "#/$defs/fault"}, doc.Defs.Response.Properties.Fault)
+	want, err := json.Marshal(fault.Schema())
+	require.NoError(t, err)
+	got, err := json.Marshal(doc.Defs.Fault)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got), "schema.json's $defs.fault must be fault.Schema():\n%s", want)
 }
