@@ -229,7 +229,6 @@ func Table() string {
 	return b.String()
 }
 
-
 // Schema is the JSON Schema of a scenario response's fault value, for the
 // scenario format's schema.json (a test keeps the file equal to it): a
 // fault's name, or a one-key mapping from the name to its main parameter's

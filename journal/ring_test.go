@@ -50,7 +50,7 @@ func TestJournalKeepsEveryPartOfAnEntry(t *testing.T) {
 			Query:     fmt.Sprint("a=", i),
 			Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "X-Many": {"one", fmt.Sprint("two-", i)},
 				"X-Empty": {""}},
-			Body:          []byte(`{"mallId":"T0001997","shopTransactionId":"`+fmt.Sprint("k", i)+`","pgCno":"P"}`),
+			Body:          []byte(`{"mallId":"T0001997","shopTransactionId":"` + fmt.Sprint("k", i) + `","pgCno":"P"}`),
 			BodyTruncated: i%2 == 1,
 			Scenario:      fmt.Sprint("scenario-", i),
 			Status:        200 + i,

@@ -64,11 +64,11 @@ type Call struct {
 	HTTP     *http.Request
 	Req      kicc.Request
 	Kind     scenarios.Endpoint
-	Now      time.Time            // when the request arrived (after a delay: when the delay ended)
-	Scenario *scenarios.Scenario  // the scenario answering, or nil
-	Response *scenarios.Response  // its response for this call, or nil
-	env      scenarios.Env        // what the answer renders from
-	claimed  bool                 // the request's key was claimed by this call
+	Now      time.Time           // when the request arrived (after a delay: when the delay ended)
+	Scenario *scenarios.Scenario // the scenario answering, or nil
+	Response *scenarios.Response // its response for this call, or nil
+	env      scenarios.Env       // what the answer renders from
+	claimed  bool                // the request's key was claimed by this call
 	mallID   string
 }
 

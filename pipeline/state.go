@@ -20,8 +20,8 @@ type State struct {
 	// (cancel-full, payment-approved): an answer from one of them names no
 	// scenario, in the journal or in a header, as no scenario was asked for.
 	Unnamed map[*scenarios.Scenario]bool
-	answers  map[answerKey]*scenarios.Answer
-	plain    map[scenarios.Endpoint]*scenarios.Answer // no scenario: the endpoint's own answer
+	answers map[answerKey]*scenarios.Answer
+	plain   map[scenarios.Endpoint]*scenarios.Answer // no scenario: the endpoint's own answer
 }
 
 type answerKey struct {

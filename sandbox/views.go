@@ -33,5 +33,6 @@ func (s *Sandbox) View(r *http.Request, p *store.Payment) TransactionView {
 }
 
 // ViewCancel is c as the admin API shows it.
-func ViewCancel(c *store.Cancel) CancelView { return CancelView{Cancel: *c, CancelStatus: CancelStatus(c)} }
-
+func ViewCancel(c *store.Cancel) CancelView {
+	return CancelView{Cancel: *c, CancelStatus: CancelStatus(c)}
+}
