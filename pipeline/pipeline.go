@@ -69,7 +69,6 @@ type Call struct {
 	Response *scenarios.Response // its response for this call, or nil
 	env      scenarios.Env       // what the answer renders from
 	claimed  bool                // the request's key was claimed by this call
-	mallID   string
 }
 
 // Pipeline holds what every endpoint shares.
