@@ -94,7 +94,7 @@ func Compile(name string, r *Response, base *Base) *Answer {
 		if over == nil {
 			a.raw = scriptedErrorBody(a.status, name)
 		} else {
-			a.plain = compileObject(nil, nil, "", over)
+			a.plain = compileObject(nil, nil, "", over, false)
 		}
 		return a
 	}
@@ -108,8 +108,8 @@ func Compile(name string, r *Response, base *Base) *Answer {
 			a.statusVal = compileValue(nil, v)
 		}
 	}
-	a.success = compileObject(base.Order, base.Success, "", over)
-	a.failure = compileObject(base.Order, base.Error, "", over)
+	a.success = compileObject(base.Order, base.Success, "", over, true)
+	a.failure = compileObject(base.Order, base.Error, "", over, true)
 	a.defaultStatus = base.DefaultStatus
 	return a
 }
@@ -123,7 +123,10 @@ func (a *Answer) ResCd(e *Env) string {
 	if a.resCd == nil {
 		return resOK
 	}
-	return a.resCd.textOf(e)
+	if c := a.resCd.textOf(e); c != "" {
+		return c
+	}
+	return resOK // an empty resCd decides nothing, as an absent one
 }
 
 // Render appends the answer for e to b. It sets e.ResCd and e.Status
@@ -141,7 +144,9 @@ func (a *Answer) Render(b []byte, e *Env) []byte {
 	}
 	e.Status = a.defaultStatus
 	if a.statusVal != nil {
-		e.Status = a.statusVal.textOf(e)
+		if st := a.statusVal.textOf(e); st != "" {
+			e.Status = st // an empty status leaves the amounts to the default's
+		}
 	}
 	return a.success.appendJSON(b, e)
 }
@@ -155,9 +160,12 @@ func (a *Answer) RenderError(b []byte, e *Env, resCd string) []byte {
 }
 
 // compileObject compiles the members of an object: the fields of order in
-// its order, each from over when it gives the field (null leaves it out),
-// else from its filler; then over's other fields in over's order.
-func compileObject(order *KeyOrder, fills map[string]Filler, prefix string, over *Value) *object {
+// its order, each from over when it gives the field, else from its filler;
+// then over's other fields in over's order. merging says whether over is
+// laid over an object of the base answer: then a null in over removes the
+// field (the base has one to remove); in an object of its own a null is
+// sent as null.
+func compileObject(order *KeyOrder, fills map[string]Filler, prefix string, over *Value, merging bool) *object {
 	o := &object{}
 	var keys []string
 	if order != nil {
@@ -167,21 +175,22 @@ func compileObject(order *KeyOrder, fills map[string]Filler, prefix string, over
 		path := prefix + key
 		ov := over.Get(key)
 		sub := order.sub[key]
+		base := sub != nil && hasFillers(fills, path+".")
 		switch {
-		case ov != nil && ov.Kind == KindNull:
+		case ov != nil && ov.Kind == KindNull && merging:
 		case ov != nil && ov.Kind == KindObject:
-			o.add(key, member{kind: nested, obj: compileObject(sub, fills, path+".", ov)})
+			o.add(key, member{kind: nested, obj: compileObject(sub, fills, path+".", ov, base)})
 		case ov != nil:
 			o.add(key, *compileValue(sub, ov))
-		case sub != nil && hasFillers(fills, path+"."):
-			o.add(key, member{kind: nested, obj: compileObject(sub, fills, path+".", nil)})
+		case base:
+			o.add(key, member{kind: nested, obj: compileObject(sub, fills, path+".", nil, true)})
 		case fills[path] != nil:
 			o.add(key, member{kind: fill, fill: fills[path]})
 		}
 	}
 	if over != nil {
 		for _, f := range over.Fields {
-			if order != nil && contains(order.keys, f.Key) || f.Value.Kind == KindNull {
+			if order != nil && contains(order.keys, f.Key) || f.Value.Kind == KindNull && merging {
 				continue
 			}
 			o.add(f.Key, *compileValue(nil, f.Value))
@@ -211,7 +220,7 @@ func compileValue(order *KeyOrder, v *Value) *member {
 	case v.Kind == KindString && v.Tmpl != nil:
 		return &member{kind: tmpl, tmpl: v.Tmpl, numeric: v.Numeric}
 	case v.Kind == KindObject:
-		return &member{kind: nested, obj: compileObject(order, nil, "", v)}
+		return &member{kind: nested, obj: compileObject(order, nil, "", v, false)}
 	case v.Kind == KindList && hasTemplates(v):
 		return &member{kind: generic, value: v}
 	}

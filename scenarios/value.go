@@ -60,15 +60,6 @@ func (v *Value) Get(key string) *Value {
 	return nil
 }
 
-// RenderObject renders an object Value; nil renders as an empty Object.
-func (v *Value) RenderObject(env *Env) Object {
-	if v == nil || v.Kind != KindObject {
-		return Object{}
-	}
-	o, _ := v.Render(env).(Object)
-	return o
-}
-
 // Render evaluates the value's templates and returns it as a JSON value:
 // string, json.Number, bool, nil, Object or []any.
 func (v *Value) Render(env *Env) any {
