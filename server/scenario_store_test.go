@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 	"github.com/kicc-mock/kicc-mock/store"
 )
@@ -47,7 +48,7 @@ func runtimeNames(srv *server.Server) map[string]string {
 	set := srv.Scenarios()
 	for _, n := range set.Names() {
 		if sc := set.Lookup(n); sc.Source == "runtime" {
-			out[n] = string(sc.Responses[0].Body.RenderObject(nil).AppendJSON(nil))
+			out[n] = string(sc.Responses[0].Body.Render(nil).(scenarios.Object).AppendJSON(nil))
 		}
 	}
 	return out
