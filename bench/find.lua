@@ -5,6 +5,9 @@ local threads = {}
 local counter = 0
 local bad = 0
 local prefix = string.format("%x", os.time())
+-- CANCEL_PGCNO picks the id asked about: a magic id such as
+-- mock-cancel-partial-1 makes every answer a scenario's.
+local cancelPgCno = os.getenv("CANCEL_PGCNO") or "25122722044210122121"
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -18,8 +21,8 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"mallId":"T0000001","shopTransactionId":"%s-%d-%d","pgCno":"25122722034810122119","cancelPgCno":"25122722044210122121"}',
-    prefix, tid, counter)
+    '{"mallId":"T0000001","shopTransactionId":"%s-%d-%d","pgCno":"25122722034810122119","cancelPgCno":"%s"}',
+    prefix, tid, counter, cancelPgCno)
   return wrk.format("POST", "/api/trades/wechatpay/find", nil, body)
 end
 
