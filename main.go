@@ -55,23 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
 		return 0
 	case "help":
-		usage(stdout)
+		printHelp(stdout)
 		return 0
 	}
-	fmt.Fprintf(stderr, "kicc-mock: unknown command %q\n\n", cmd)
-	usage(stderr)
+	fmt.Fprintf(stderr, "kicc-mock: unknown command %q\n\n%s\nRun \"kicc-mock help\" for the flags.\n", cmd, commandsHelp)
 	return 2
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Usage:
-  kicc-mock [serve] [flags]   serve the mock (default)
-  kicc-mock validate PATH...  check scenario files (or directories of them)
-  kicc-mock healthcheck       exit 0 when the mock at --addr answers its health check
-  kicc-mock version           print the version
-
-Run "kicc-mock serve -h" for the flags; each has a KICC_MOCK_* environment twin.
-`)
 }
 
 func buildVersion() string {
@@ -114,28 +102,29 @@ type options struct {
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address (the container image sets :8080)")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.Usage = func() { printHelp(fs.Output()) }
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on; the default is reachable from this machine only (the container image sets :8080)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (log/slog; json is one object per line, access log included)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.idempotency, "idempotency", "kicc", "idempotency mode: kicc (duplicate key -> 1010 until KST midnight), replay or off")
 	fs.IntVar(&o.maxKeys, "max-keys", 10_000_000, "most idempotency keys held at once; past it requests answer resCd 9999 (0 = no limit)")
 	fs.StringVar(&o.mallIDs, "mall-ids", "", "comma-separated allow-list of mallIds (empty = any); others answer resCd 1030")
 	fs.StringVar(&o.successMessage, "success-message", "정상처리", "resMsg of successful answers")
-	fs.StringVar(&o.currency, "currency", "KRW", "currency of default answers: KRW or USD")
+	fs.StringVar(&o.currency, "currency", "KRW", "currency of default answers: KRW or USD (amounts in cents)")
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
 	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
 	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM")
-	fs.StringVar(&o.scenarios, "scenarios", "", "directory of scenario files (*.yaml) added to the built-ins")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM or SIGINT; then they are cut and the process still exits 0")
+	fs.StringVar(&o.scenarios, "scenarios", "", "scenario files in `DIR` (*.yaml, *.yml), added to the built-ins")
 	fs.BoolVar(&o.watch, "watch", false, "reload --scenarios when its files change; a bad file keeps the last good set")
-	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused")
+	fs.DurationVar(&o.maxDelay, "max-delay", scenarios.DefaultMaxDelay, "longest scripted delay; files asking for more are refused, built-ins are cut to it")
 	o.sandbox.flags(fs)
 	fs.IntVar(&o.maxRuntimeScenarios, "max-runtime-scenarios", server.DefaultMaxRuntimeScenarios, "most scenarios held from POST /__admin/scenarios; more answer HTTP 409")
-	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431")
-	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a scenario renders to; more is cut")
+	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431 (a text body from net/http, not JSON)")
+	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a file or runtime scenario renders to; more is cut at a character boundary")
 	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
-	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in DIR/"+store.DBFile+" across restarts (empty = memory only)")
+	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in `DIR`/"+store.DBFile+" (bbolt) across restarts, kill -9 included (empty = memory only)")
 	return fs
 }
 
@@ -334,7 +323,13 @@ func runServer(ctx context.Context, hs *http.Server, ln net.Listener, timeout ti
 func healthcheck(args []string, stderr io.Writer) int {
 	var o options
 	fs := newFlagSet("healthcheck", &o, stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: kicc-mock healthcheck [--addr host:port]  (or KICC_MOCK_ADDR; default 127.0.0.1:8080)")
+	}
 	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		fmt.Fprintln(stderr, "kicc-mock:", err)
 		return 2
 	}

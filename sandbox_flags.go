@@ -23,7 +23,7 @@ type sandboxOptions struct {
 
 func (o *sandboxOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.secretKey, "secret-key", "", "merchant secret key; when set, the revise's msgAuthValue is checked (resCd 1040 on a mismatch)")
-	fs.StringVar(&o.publicURL, "public-url", "", "base URL of the mock in paymentPageUrl (default: the scheme and host each request came to)")
+	fs.StringVar(&o.publicURL, "public-url", "", "base URL of the mock in paymentPageUrl (default: http:// and the listen address, 127.0.0.1 for an unspecified host; never a request's Host header)")
 	fs.DurationVar(&o.autoPayAfter, "auto-pay-after", 0, "approve created payments by themselves after this long (0 = off: use the payment page or the admin API)")
 	fs.DurationVar(&o.cancelCompleteAfter, "cancel-complete-after", server.DefaultCancelCompleteAfter, "how long a cancel stays pending before it completes (0 = only POST /__admin/transactions/{cancelPgCno}/complete)")
 	fs.BoolVar(&o.strict, "strict-transactions", false, "find answers resCd 1020 for ids the sandbox never issued (default: a realistic default answer)")

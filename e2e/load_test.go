@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -26,7 +26,8 @@ import (
 // under its file-descriptor limit). All must be answered, and the p99 of
 // (latency - 5 s) must stay under 100 ms. It reports the server's peak RSS.
 //
-// It runs only when asked: KICC_MOCK_LOAD=1 go test -run TestLoadTenThousandDelays -v .
+// It runs only when asked: KICC_MOCK_LOAD=1 go test -run TestLoadTenThousandDelays -v ./e2e/
+// (without -race: the numbers in BENCHMARKS.md are of a plain build).
 func TestLoadTenThousandDelays(t *testing.T) {
 	if testing.Short() || os.Getenv("KICC_MOCK_LOAD") == "" {
 		t.Skip("set KICC_MOCK_LOAD=1 to run the 10,000-request load test")
@@ -36,12 +37,7 @@ func TestLoadTenThousandDelays(t *testing.T) {
 		delay = 5 * time.Second
 	)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kicc-mock")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatal(err)
-	}
+	bin := binary(t)
 	scen := filepath.Join(dir, "scenarios")
 	os.Mkdir(scen, 0o755)
 	os.WriteFile(filepath.Join(scen, "five.yaml"), []byte("version: 1\nscenarios:\n  - name: five-seconds\n    responses: [{delay: 5s}]\n"), 0o644)

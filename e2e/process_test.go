@@ -1,11 +1,10 @@
-package main
+package e2e
 
 import (
 	"bufio"
 	"bytes"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -16,15 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMain lets a test re-run this test binary as the kicc-mock command, so
-// process-level tests need no separate build.
-func TestMain(m *testing.M) {
-	if os.Getenv("KICC_MOCK_TEST_AS_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 // startProcess runs kicc-mock as a child process on a free port and returns
 // its base URL once it logs that it is serving.
 func startProcess(t *testing.T, args ...string) (*exec.Cmd, string, *bytes.Buffer) {
@@ -34,8 +24,7 @@ func startProcess(t *testing.T, args ...string) (*exec.Cmd, string, *bytes.Buffe
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr}, args...)...)
-	cmd.Env = append(os.Environ(), "KICC_MOCK_TEST_AS_MAIN=1")
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", addr}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -1,7 +1,8 @@
-package main
+package e2e
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,17 +28,53 @@ func chromiumPath(t *testing.T) string {
 	return p
 }
 
+// webhookSink is a merchant's notifyUrl on loopback, built with the client's
+// WebhookHandler.
+type webhookSink struct {
+	url string
+	ch  chan client.Notification
+}
+
+func newWebhookSink(t *testing.T) *webhookSink {
+	s := &webhookSink{ch: make(chan client.Notification, 32)}
+	hs := httptest.NewServer(client.WebhookHandler(func(_ context.Context, n client.Notification) error {
+		s.ch <- n
+		return nil
+	}))
+	t.Cleanup(hs.Close)
+	s.url = hs.URL + "/kicc/notify"
+	return s
+}
+
+func (s *webhookSink) next(t *testing.T) client.Notification {
+	t.Helper()
+	select {
+	case n := <-s.ch:
+		return n
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook within 10 s")
+	}
+	return client.Notification{}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
 // TestBrowserPressesPay drives the payment page in headless Chromium: the
 // page, loaded with ?press=pay, presses its Pay button; the form posts to
 // the mock, which approves the payment. Then find answers TS01 and the
-// approval webhook has arrived. Everything stays on 127.0.0.1.
+// approval webhook has arrived. The mock is the kicc-mock binary; everything
+// stays on 127.0.0.1.
 func TestBrowserPressesPay(t *testing.T) {
 	bin := chromiumPath(t)
-	inProcessOnly(t)
-	c, _ := sandbox(t)
+	_, url, _ := startProcess(t)
+	c := client.New(url, "T0000001")
 	sink := newWebhookSink(t)
 	created, err := c.CreatePayment(ctx(t), client.CreatePaymentRequest{
-		ShopOrderNo: orderNo(), GoodsName: "Browser Test", ReturnURL: "http://127.0.0.1/return",
+		ShopOrderNo: "ORD-" + client.NewTransactionID()[:12], GoodsName: "Browser Test", ReturnURL: "http://127.0.0.1/return",
 		TradeType: kicc.TradeTypeMweb, NotifyURL: sink.url, Amount: 4200,
 	})
 	require.NoError(t, err)
