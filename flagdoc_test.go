@@ -9,35 +9,48 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/fault"
 )
 
-var update = flag.Bool("update", false, "rewrite the flag table in docs/configuration.md")
+var update = flag.Bool("update", false, "rewrite the generated tables of the docs (flags, faults)")
 
-const (
-	configurationDoc = "docs/configuration.md"
-	flagsBegin       = "<!-- flags:begin -->\n"
-	flagsEnd         = "<!-- flags:end -->"
-)
+const configurationDoc = "docs/configuration.md"
 
 // TestConfigurationTable keeps the flag table of docs/configuration.md the
 // one newFlagSet defines, byte for byte. After changing a flag:
 //
 //	go test -run TestConfigurationTable -update .
 func TestConfigurationTable(t *testing.T) {
-	data, err := os.ReadFile(configurationDoc)
+	checkGenerated(t, configurationDoc, "flags", configurationTable(), "TestConfigurationTable")
+}
+
+// TestFaultTable keeps the fault table of docs/scenarios.md the fault
+// registry's: adding a fault is adding its file, then
+//
+//	go test -run TestFaultTable -update .
+func TestFaultTable(t *testing.T) {
+	checkGenerated(t, "docs/scenarios.md", "faults", fault.Table(), "TestFaultTable")
+}
+
+// checkGenerated holds the part of file between <!-- name:begin --> and
+// <!-- name:end --> to want, or writes want there with -update.
+func checkGenerated(t *testing.T, file, name, want, test string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	doc := string(data)
-	begin := strings.Index(doc, flagsBegin)
-	end := strings.Index(doc, flagsEnd)
-	require.True(t, begin >= 0 && end > begin, "%s needs the markers %q and %q, in that order", configurationDoc, flagsBegin, flagsEnd)
-	begin += len(flagsBegin)
-	want := configurationTable()
+	beginMark, endMark := "<!-- "+name+":begin -->\n", "<!-- "+name+":end -->"
+	begin := strings.Index(doc, beginMark)
+	end := strings.Index(doc, endMark)
+	require.True(t, begin >= 0 && end > begin, "%s needs the markers %q and %q, in that order", file, beginMark, endMark)
+	begin += len(beginMark)
 	if *update {
 		doc = doc[:begin] + want + doc[end:]
-		require.NoError(t, os.WriteFile(configurationDoc, []byte(doc), 0o644))
+		require.NoError(t, os.WriteFile(file, []byte(doc), 0o644))
 		return
 	}
-	assert.Equal(t, want, doc[begin:end], "the flag table in %s is stale: go test -run TestConfigurationTable -update .", configurationDoc)
+	assert.Equal(t, want, doc[begin:end], "the %s table in %s is stale: go test -run %s -update .", name, file, test)
 }
 
 func TestConfigurationTableHasARowPerFlag(t *testing.T) {
