@@ -3,7 +3,6 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -28,44 +27,11 @@ type View struct {
 	DurationMs    float64           `json:"durationMs"`
 }
 
-// knownFields are the request fields KICC defines, per endpoint, read from
-// the kicc request types so the two cannot drift; nested fields are dotted
-// (amountInfo.currency). A journaled request's other fields are listed as
-// unknownFields: KICC ignores them, and so does the mock, but a tester may
-// want to know the app sends them (a card API's field, a misspelling).
-var knownFields = map[string]map[string]bool{
-	kicc.PathFind:   jsonFieldNames(reflect.TypeFor[kicc.FindRequest](), "", nil),
-	kicc.PathCreate: jsonFieldNames(reflect.TypeFor[kicc.CreateRequest](), "", nil),
-	kicc.PathRevise: jsonFieldNames(reflect.TypeFor[kicc.ReviseRequest](), "", nil),
-}
-
-func jsonFieldNames(t reflect.Type, prefix string, names map[string]bool) map[string]bool {
-	if names == nil {
-		names = map[string]bool{}
-	}
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		names[prefix+name] = true
-		ft := f.Type
-		for ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if ft.Kind() == reflect.Struct {
-			jsonFieldNames(ft, prefix+name+".", names)
-		}
-	}
-	return names
-}
-
 // UnknownFields lists the fields of a request body to path that KICC does not
 // define, dotted and sorted; nil for paths that are not KICC endpoints and
 // bodies that are not JSON objects.
 func UnknownFields(path string, body []byte) []string {
-	known := knownFields[path]
-	if known == nil {
+	if !kicc.IsEndpoint(path) {
 		return nil
 	}
 	var out []string
@@ -73,7 +39,7 @@ func UnknownFields(path string, body []byte) []string {
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
 			name := prefix + k
-			if !known[name] {
+			if !kicc.KnownField(path, name) {
 				out = append(out, name)
 				continue
 			}

@@ -1,6 +1,10 @@
 package kicc
 
-import "strconv"
+import (
+	"reflect"
+	"strconv"
+	"strings"
+)
 
 // Request is what every KICC request body has in common, for the code that
 // handles all endpoints alike: its field rules, its merchant and
@@ -115,4 +119,51 @@ func (r *ReviseRequest) Field(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// knownFields are the request fields KICC defines, per path, read from the
+// request types so the two cannot drift; nested fields are dotted
+// (amountInfo.currency).
+var knownFields = map[string]map[string]bool{
+	PathFind:   jsonFieldNames(reflect.TypeFor[FindRequest](), "", map[string]bool{}),
+	PathCreate: jsonFieldNames(reflect.TypeFor[CreateRequest](), "", map[string]bool{}),
+	PathRevise: jsonFieldNames(reflect.TypeFor[ReviseRequest](), "", map[string]bool{}),
+}
+
+func jsonFieldNames(t reflect.Type, prefix string, names map[string]bool) map[string]bool {
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		names[prefix+name] = true
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct {
+			jsonFieldNames(ft, prefix+name+".", names)
+		}
+	}
+	return names
+}
+
+// IsEndpoint reports whether path is one of KICC's endpoints the mock
+// serves.
+func IsEndpoint(path string) bool { return knownFields[path] != nil }
+
+// KnownField reports whether the request to path has the field name
+// (dotted for nested fields). KICC ignores other fields.
+func KnownField(path, name string) bool { return knownFields[path][name] }
+
+// FoldField returns the field of the request to path that name equals but
+// for case ("" when none): Go's JSON decoder takes such a name for the
+// field, which KICC may not.
+func FoldField(path, name string) string {
+	for known := range knownFields[path] {
+		if strings.EqualFold(known, name) && known != name {
+			return known
+		}
+	}
+	return ""
 }

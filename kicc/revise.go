@@ -88,7 +88,12 @@ func (r *ReviseRequest) Validate() *FieldError {
 }
 
 // ReviseResponse answers Cancel Payment: the request was accepted, not
-// completed. KICC publishes no table; the shape is the spec's suggestion.
+// completed. KICC publishes no table for WeChat Pay; the shape is the
+// spec's suggestion (ids echoed, cancelPgCno), followed by the fields of
+// the card family's revise answer as observed in merchant code (oriPgCno,
+// cancelAmount, remainAmount, statusCode, transactionDate), which clients
+// written against the card API read. Extra fields are harmless: KICC adds
+// fields without notice and clients must ignore unknown ones.
 type ReviseResponse struct {
 	ResCd             string `json:"resCd"`
 	ResMsg            string `json:"resMsg"`
@@ -96,4 +101,9 @@ type ReviseResponse struct {
 	MallID            string `json:"mallId,omitempty"`
 	PgCno             string `json:"pgCno,omitempty"`
 	CancelPgCno       string `json:"cancelPgCno,omitempty"`
+	OriPgCno          string `json:"oriPgCno,omitempty"`
+	CancelAmount      *int64 `json:"cancelAmount,omitempty"`
+	RemainAmount      *int64 `json:"remainAmount,omitempty"`
+	StatusCode        Status `json:"statusCode,omitempty"`
+	TransactionDate   string `json:"transactionDate,omitempty"`
 }

@@ -92,14 +92,32 @@ func (e reviseEndpoint) Act(c *pipeline.Call) (any, *kicc.FieldError) {
 	case err != nil:
 		return nil, &kicc.FieldError{ResCd: kicc.ResSystem, Field: err.Error()}
 	}
-	return &cancel, nil
+	a := &accepted{cancel: cancel, status: kicc.StatusPartCancelled, remain: pay.Amount}
+	if p, ok := s.trades.Payment(req.PgCno); ok {
+		_, reserved := p.Cancelled()
+		a.remain = p.Amount - reserved
+	}
+	if a.remain <= 0 {
+		a.status = kicc.StatusCancelled
+	}
+	return a, nil
+}
+
+// accepted is what the revise answer's fillers read: the cancel recorded,
+// what of the payment remains once it (and the cancels before it) take
+// effect, and the payment's status then (TS02 when nothing remains, TS06
+// otherwise; the cancel itself is still pending, as WeChat Pay's are).
+type accepted struct {
+	cancel store.Cancel
+	remain int64
+	status kicc.Status
 }
 
 // Done starts the cancel's completion timer.
 func (e reviseEndpoint) Done(_ *pipeline.Call, data any) {
-	cancel, _ := data.(*store.Cancel)
-	if d := e.s.cfg.CancelCompleteAfter; d > 0 && cancel != nil {
-		id := cancel.CancelPgCno
+	a, _ := data.(*accepted)
+	if d := e.s.cfg.CancelCompleteAfter; d > 0 && a != nil {
+		id := a.cancel.CancelPgCno
 		e.s.after(d, func() { _, _ = e.s.CompleteCancel(id) })
 	}
 }
@@ -114,13 +132,30 @@ func (s *Sandbox) ReviseBase() *scenarios.Base {
 		"mallId":            scenarios.Echo("mallId", true),
 		"pgCno":             scenarios.Echo("pgCno", true),
 	}
-	success := map[string]scenarios.Filler{
-		"cancelPgCno": scenarios.Text(func(e *scenarios.Env) string {
-			if c, ok := e.Data.(*store.Cancel); ok {
-				return c.CancelPgCno
+	text := func(f func(*accepted) string) scenarios.Filler {
+		return scenarios.Text(func(e *scenarios.Env) string {
+			if a, ok := e.Data.(*accepted); ok {
+				return f(a)
 			}
 			return ""
-		}, true),
+		}, true)
+	}
+	number := func(f func(*accepted) int64) scenarios.Filler {
+		return func(b []byte, e *scenarios.Env) ([]byte, bool) {
+			a, ok := e.Data.(*accepted)
+			if !ok {
+				return b, false
+			}
+			return strconv.AppendInt(b, f(a), 10), true
+		}
+	}
+	success := map[string]scenarios.Filler{
+		"cancelPgCno":     text(func(a *accepted) string { return a.cancel.CancelPgCno }),
+		"oriPgCno":        text(func(a *accepted) string { return a.cancel.PgCno }),
+		"cancelAmount":    number(func(a *accepted) int64 { return a.cancel.Amount }),
+		"remainAmount":    number(func(a *accepted) int64 { return a.remain }),
+		"statusCode":      text(func(a *accepted) string { return string(a.status) }),
+		"transactionDate": text(func(a *accepted) string { return kicc.FormatDateTime(a.cancel.RequestedAt) }),
 	}
 	for k, f := range ids {
 		success[k] = f

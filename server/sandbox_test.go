@@ -334,3 +334,33 @@ scenarios:
 	again := m.revise(pg, rcv.URL, "40", 0)
 	assert.Equal(t, "0000", again["resCd"], "the full amount can still be cancelled")
 }
+
+// TestReviseAnswersCarryTheCardFamilysFields: clients written against KICC's
+// card revise read oriPgCno, cancelAmount, remainAmount, statusCode and
+// transactionDate; the WeChat Pay answer carries them beside its own.
+func TestReviseAnswersCarryTheCardFamilysFields(t *testing.T) {
+	m := newMock(t, sandboxConfig())
+	pg := m.create("http://127.0.0.1:1/notify", "ORD-CARD", 1000)["pgCno"].(string)
+	code, _ := m.admin(http.MethodPost, "/__admin/transactions/"+pg+"/pay")
+	require.Equal(t, http.StatusOK, code)
+
+	part := m.revise(pg, "", kicc.RevisePartial, 300)
+	require.Equal(t, "0000", part["resCd"], part)
+	assert.Equal(t, pg, part["pgCno"])
+	assert.Equal(t, pg, part["oriPgCno"])
+	assert.EqualValues(t, 300, part["cancelAmount"])
+	assert.EqualValues(t, 700, part["remainAmount"])
+	assert.Equal(t, "TS06", part["statusCode"])
+	assert.Equal(t, kicc.FormatDateTime(m.clock.Now()), part["transactionDate"])
+	assert.Regexp(t, `^\d{20}$`, part["cancelPgCno"])
+
+	full := m.revise(pg, "", kicc.ReviseFull, 0)
+	require.Equal(t, "0000", full["resCd"], full)
+	assert.EqualValues(t, 700, full["cancelAmount"], "a full cancel takes what remains")
+	assert.EqualValues(t, 0, full["remainAmount"])
+	assert.Equal(t, "TS02", full["statusCode"])
+
+	refused := m.revise(pg, "", kicc.ReviseFull, 0)
+	assert.NotEqual(t, "0000", refused["resCd"])
+	assert.NotContains(t, refused, "cancelAmount", "an error answer has no amounts")
+}
