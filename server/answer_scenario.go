@@ -107,7 +107,9 @@ func (s *Server) answerFind(c echo.Context, sc *scenarios.Scenario, req *kicc.Fi
 		return f.Apply(c, &FaultEnv{Clock: s.clock, Hang: s.cfg.HangDuration, Stopping: s.stopping, Answer: body})
 	}
 	if status == http.StatusOK {
-		s.settleKey(now, req.MallID, req.ShopTransactionID, body)
+		if err := s.settleKey(now, req.MallID, req.ShopTransactionID, body); err != nil {
+			return s.findError(c, req, kicc.ResSystem, s.refuseUnsettled(now, req.MallID, req.ShopTransactionID, err))
+		}
 	}
 	return writeJSON(c, status, body)
 }

@@ -100,7 +100,9 @@ func (s *Server) writeFindAnswer(c echo.Context, req *kicc.FindRequest, answer j
 // mode; b may be reused once it returns.
 func (s *Server) writeFindJSON(c echo.Context, req *kicc.FindRequest, b []byte, now time.Time) error {
 	if s.cfg.Idempotency == IdempotencyReplay {
-		s.settleKey(now, req.MallID, req.ShopTransactionID, bytes.Clone(b))
+		if err := s.settleKey(now, req.MallID, req.ShopTransactionID, bytes.Clone(b)); err != nil {
+			return s.findError(c, req, kicc.ResSystem, s.refuseUnsettled(now, req.MallID, req.ShopTransactionID, err))
+		}
 	}
 	return writeJSON(c, http.StatusOK, b) // copies b into the connection's buffer
 }

@@ -42,8 +42,19 @@ type keyOutcome struct {
 	detail  string // named in resMsg
 }
 
+// What resMsg names (after 시스템 오류) when the ledger's database could not
+// record a key or an answer: whether the key was used decides what a
+// retry gets, so it says.
+const (
+	keyNotRecorded           = "shopTransactionId could not be recorded (%s); it is not used, retry later"
+	answerNotRecorded        = "the answer could not be recorded (%s); shopTransactionId is not used, retry later"
+	answerNotRecordedKeyUsed = "the answer could not be recorded (%s); shopTransactionId stays used"
+)
+
 // claimKey checks and records the request's idempotency key. It runs only
-// after validation: a rejected request does not use up its key.
+// after validation: a rejected request does not use up its key. A key the
+// ledger could not record durably is not used: the request is refused
+// (9999), and a retry is a first request again, before a restart or after.
 func (s *Server) claimKey(now time.Time, mallID, key string, fingerprint uint64) keyOutcome {
 	if s.cfg.Idempotency == IdempotencyOff {
 		return keyOutcome{proceed: true}
@@ -52,6 +63,9 @@ func (s *Server) claimKey(now time.Time, mallID, key string, fingerprint uint64)
 	switch {
 	case errors.Is(err, store.ErrFull):
 		return keyOutcome{resCd: kicc.ResSystem, detail: "idempotency ledger full; raise --max-keys or reset"}
+	case errors.Is(err, store.ErrNotRecorded):
+		s.log.Error("idempotency key not recorded; refused", "mallId", mallID, "shopTransactionId", key, "error", err)
+		return keyOutcome{resCd: kicc.ResSystem, detail: fmt.Sprintf(keyNotRecorded, rootCause(err))}
 	case err != nil:
 		s.log.Error("idempotency ledger", "error", err)
 		return keyOutcome{resCd: kicc.ResSystem, detail: "idempotency ledger error"}
@@ -63,10 +77,51 @@ func (s *Server) claimKey(now time.Time, mallID, key string, fingerprint uint64)
 	return keyOutcome{resCd: kicc.ResDuplicate, detail: "shopTransactionId"}
 }
 
-// settleKey keeps the answer of a first request for replay mode.
-func (s *Server) settleKey(now time.Time, mallID, key string, response []byte) {
-	if s.cfg.Idempotency == IdempotencyReplay {
-		s.ledger.Settle(now, mallID, key, response)
+// settleKey keeps the answer of a first request for replay mode. When the
+// answer cannot be recorded the ledger keeps the key used without an
+// answer, as a restart would find it, and settleKey returns the error: a
+// caller that has not answered yet refuses the request with refuseUnsettled
+// instead; one that has (its answer is out) leaves it at that, and a retry
+// gets 1010 before and after a restart alike.
+func (s *Server) settleKey(now time.Time, mallID, key string, response []byte) error {
+	if s.cfg.Idempotency != IdempotencyReplay {
+		return nil
+	}
+	err := s.ledger.Settle(now, mallID, key, response)
+	if err != nil {
+		s.log.Error("replay answer not recorded", "mallId", mallID, "shopTransactionId", key, "error", err)
+	}
+	return err
+}
+
+// refuseUnsettled releases the key of a request whose answer settleKey
+// could not record, which is refused instead of answered, and returns the
+// detail of the refusal (9999): released, a retry is a first request again.
+func (s *Server) refuseUnsettled(now time.Time, mallID, key string, err error) string {
+	if rerr := s.ledger.Release(now, mallID, key); rerr != nil {
+		s.log.Error("idempotency key not released; it stays used", "mallId", mallID, "shopTransactionId", key, "error", rerr)
+		return fmt.Sprintf(answerNotRecordedKeyUsed, rootCause(err))
+	}
+	return fmt.Sprintf(answerNotRecorded, rootCause(err))
+}
+
+// rootCause is the innermost error of err's chain ("no space left on
+// device"), short enough for a resMsg.
+func rootCause(err error) string {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				err = errs[len(errs)-1]
+				continue
+			}
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		}
+		return err.Error()
 	}
 }
 

@@ -343,7 +343,7 @@ func (s *Server) handleCreate(c echo.Context) error {
 		PaymentPageURL: s.paymentPageURL(c, &pay),
 	})
 	if err == nil {
-		s.settleKey(now, req.MallID, req.ShopTransactionID, b)
+		_ = s.settleKey(now, req.MallID, req.ShopTransactionID, b) // answered already; on failure the key stays used
 	}
 	if s.cfg.AutoPayAfter > 0 {
 		s.after(s.cfg.AutoPayAfter, func() { _, _ = s.Approve(pay.PgCno) })
@@ -490,7 +490,7 @@ func (s *Server) handleRevise(c echo.Context) error {
 		MallID: req.MallID, PgCno: req.PgCno, CancelPgCno: cancel.CancelPgCno,
 	})
 	if err == nil {
-		s.settleKey(now, req.MallID, req.ShopTransactionID, b)
+		_ = s.settleKey(now, req.MallID, req.ShopTransactionID, b) // answered already; on failure the key stays used
 	}
 	if d := s.cfg.CancelCompleteAfter; d > 0 {
 		s.after(d, func() { _, _ = s.CompleteCancel(cancel.CancelPgCno) })

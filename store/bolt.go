@@ -25,6 +25,9 @@ const DBFile = "kicc-mock.db"
 // that is a fair trade for a test double that answers in microseconds.
 type Persistent struct {
 	db *bolt.DB
+	// writeFault, when set (by tests), fails every write transaction after
+	// its work is done, as a full disk fails its commit.
+	writeFault atomic.Pointer[error]
 }
 
 // Open opens (or creates) DIR/kicc-mock.db. A second process on the same
@@ -44,12 +47,28 @@ func Open(dir string) (*Persistent, error) {
 // Close closes the database.
 func (p *Persistent) Close() error { return p.db.Close() }
 
+// update runs fn in a write transaction: nothing of it is kept when fn or
+// the commit fails.
+func (p *Persistent) update(fn func(*bolt.Tx) error) error {
+	return p.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := p.writeFault.Load(); err != nil {
+			return *err
+		}
+		return nil
+	})
+}
+
 // Bolt is a Ledger that keeps its keys in memory for the check and writes
 // every first claim through to the database before the request proceeds, so
-// a key answered 0000 is a duplicate after any restart the same day.
+// a key answered 0000 is a duplicate after any restart the same day. Memory
+// never holds what the database does not: a key or answer whose write
+// failed is not held either, so a restart finds the keys as they were.
 type Bolt struct {
 	mem *Memory
-	db  *bolt.DB
+	p   *Persistent
 	// day is the newest KST day written; when a claim opens a newer one,
 	// buckets of days the memory ledger no longer holds are dropped in the
 	// same transaction, so the file does not grow across days either.
@@ -67,10 +86,10 @@ func responseBucket(day int64) []byte { return []byte("replay-" + strconv.Format
 // Ledger loads the keys of now's KST day and the day before into a ledger
 // of at most max keys, and drops older days from the database.
 func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
-	l := &Bolt{mem: NewMemory(max), db: p.db}
+	l := &Bolt{mem: NewMemory(max), p: p}
 	today := kicc.Day(now)
 	l.day.Store(today)
-	err := p.db.Update(func(tx *bolt.Tx) error {
+	err := p.update(func(tx *bolt.Tx) error {
 		// Only today and yesterday count; a clock set back drops later days.
 		if err := deleteDays(tx, func(d int64) bool { return d < today-1 || d > today }); err != nil {
 			return err
@@ -97,8 +116,7 @@ func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
 					}
 					return err
 				}
-				l.mem.Settle(at, mall, key, append([]byte(nil), v...))
-				return nil
+				return l.mem.Settle(at, mall, key, append([]byte(nil), v...))
 			})
 		})
 	})
@@ -129,44 +147,80 @@ func splitKey(k []byte) (string, string, bool) {
 	return "", "", false
 }
 
-// Claim implements Ledger.
+// Claim implements Ledger. A first claim is written to the database before
+// it counts, with the key's shard locked (a concurrent claim of the key
+// waits for the outcome): when the write fails the key is not held and the
+// error wraps ErrNotRecorded, so the request is refused without using its
+// key, and its retry fares the same before and after a restart. The lock
+// order is shard, then database; Ledger takes them the other way round, but
+// before anyone can claim.
 func (l *Bolt) Claim(now time.Time, mallID, key string, fingerprint uint64) (Claim, error) {
-	c, err := l.mem.Claim(now, mallID, key, fingerprint)
-	if err != nil || !c.First {
-		return c, err
-	}
 	day := kicc.Day(now)
-	var fp [8]byte
-	binary.BigEndian.PutUint64(fp[:], fingerprint)
-	err = l.db.Update(func(tx *bolt.Tx) error {
-		if day > l.day.Load() {
-			if err := dropDaysBefore(tx, day-1); err != nil {
+	c, err := l.mem.claim(now, mallID, key, fingerprint, func() error {
+		var fp [8]byte
+		binary.BigEndian.PutUint64(fp[:], fingerprint)
+		err := l.p.update(func(tx *bolt.Tx) error {
+			if day > l.day.Load() {
+				if err := dropDaysBefore(tx, day-1); err != nil {
+					return err
+				}
+			}
+			b, err := tx.CreateBucketIfNotExists(ledgerBucket(day))
+			if err != nil {
 				return err
 			}
-			l.day.Store(day)
+			return b.Put(joinKey(mallID, key), fp[:])
+		})
+		if err == nil {
+			for cur := l.day.Load(); day > cur && !l.day.CompareAndSwap(cur, day); cur = l.day.Load() {
+			}
 		}
-		b, err := tx.CreateBucketIfNotExists(ledgerBucket(day))
-		if err != nil {
-			return err
-		}
-		return b.Put(joinKey(mallID, key), fp[:])
+		return err
 	})
-	if err != nil {
-		return Claim{}, fmt.Errorf("recording key: %w", err)
+	if err != nil && !errors.Is(err, ErrFull) {
+		return Claim{}, fmt.Errorf("recording key: %w: %w", ErrNotRecorded, err)
 	}
-	return c, nil
+	return c, err
 }
 
 // Settle implements Ledger.
-func (l *Bolt) Settle(now time.Time, mallID, key string, response []byte) {
-	l.mem.Settle(now, mallID, key, response)
-	_ = l.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(responseBucket(kicc.Day(now)))
-		if err != nil {
-			return err
-		}
-		return b.Put(joinKey(mallID, key), response)
+func (l *Bolt) Settle(now time.Time, mallID, key string, response []byte) error {
+	err := l.mem.settle(now, mallID, key, response, func() error {
+		return l.p.update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(responseBucket(kicc.Day(now)))
+			if err != nil {
+				return err
+			}
+			return b.Put(joinKey(mallID, key), response)
+		})
 	})
+	if err != nil {
+		return fmt.Errorf("recording the answer: %w: %w", ErrNotRecorded, err)
+	}
+	return nil
+}
+
+// Release implements Ledger: the key is deleted from the database first,
+// and when that fails it stays held in memory too.
+func (l *Bolt) Release(now time.Time, mallID, key string) error {
+	day := kicc.Day(now)
+	err := l.mem.release(now, mallID, key, func() error {
+		return l.p.update(func(tx *bolt.Tx) error {
+			k := joinKey(mallID, key)
+			for _, name := range [][]byte{ledgerBucket(day), responseBucket(day)} {
+				if b := tx.Bucket(name); b != nil {
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("releasing key: %w: %w", ErrNotRecorded, err)
+	}
+	return nil
 }
 
 // Len implements Ledger.
@@ -175,7 +229,7 @@ func (l *Bolt) Len() int { return l.mem.Len() }
 // Reset implements Ledger: it forgets every key, on disk too.
 func (l *Bolt) Reset() {
 	l.mem.Reset()
-	_ = l.db.Update(func(tx *bolt.Tx) error {
+	_ = l.p.update(func(tx *bolt.Tx) error {
 		return deleteDays(tx, func(int64) bool { return true })
 	})
 }
