@@ -129,19 +129,31 @@ func rootCause(err error) string {
 // and the decoded fields, so re-encoding the same JSON differently is still
 // "the same body". Only replay mode compares fingerprints, so the other modes
 // skip the hashing.
+//
+// The fields are hashed NUL-separated, with NUL and 0x01 inside a field
+// escaped (0x01 0x01 and 0x01 0x02), so that no byte a field holds can pass
+// for a separator: ("a\x00", "b") and ("a", "\x00b") differ. Fields free of
+// both bytes hash as they did before the escaping, so the fingerprints a
+// --data-dir holds from an earlier version still match.
 func (s *Server) fingerprint(path string, fields ...string) uint64 {
 	if s.cfg.Idempotency != IdempotencyReplay {
 		return 0
 	}
+	const prime = 1099511628211
 	h := uint64(14695981039346656037) // FNV-1a, inline: no allocation
 	add := func(str string) {
 		for i := 0; i < len(str); i++ {
-			h = (h ^ uint64(str[i])) * 1099511628211
+			c := str[i]
+			if c <= 1 {
+				h = (h ^ 1) * prime
+				c++
+			}
+			h = (h ^ uint64(c)) * prime
 		}
 	}
 	add(path)
 	for _, f := range fields {
-		h *= 1099511628211 // a NUL between fields (FNV-1a of a zero byte)
+		h *= prime // the NUL between fields (FNV-1a of a zero byte)
 		add(f)
 	}
 	return h

@@ -114,3 +114,35 @@ func TestCreateWhoseAnswerCannotBeRecordedKeepsTheKey(t *testing.T) {
 	l.settle = false
 	assert.Equal(t, "1010", send(t, s, http.MethodPost, kicc.PathCreate, ContentTypeJSON, body).body["resCd"])
 }
+
+func TestFingerprintTellsFieldsApart(t *testing.T) {
+	s, _ := newTestServer(t, func(c *Config) { c.Idempotency = IdempotencyReplay })
+	fp := func(fields ...string) uint64 { return s.fingerprint(kicc.PathFind, fields...) }
+	for _, pair := range [][2][]string{
+		{{"T00001\x00", "K1"}, {"T00001", "\x00K1"}},
+		{{"a\x01", "b"}, {"a", "\x01b"}},
+		{{"a\x00\x00", "b"}, {"a\x00", "\x00b"}},
+		{{"a\x01\x01", ""}, {"a\x00", ""}},
+		{{"", "x"}, {"x", ""}},
+	} {
+		assert.NotEqual(t, fp(pair[0]...), fp(pair[1]...), "%q and %q", pair[0], pair[1])
+	}
+	// Fields free of NUL and 0x01 hash as before the escaping: the
+	// fingerprints a --data-dir keeps from an earlier version still match.
+	before := func(path string, fields ...string) uint64 {
+		h := uint64(14695981039346656037)
+		add := func(f string) {
+			for i := 0; i < len(f); i++ {
+				h = (h ^ uint64(f[i])) * 1099511628211
+			}
+		}
+		add(path)
+		for _, f := range fields {
+			h *= 1099511628211
+			add(f)
+		}
+		return h
+	}
+	fields := []string{"T0000001", "4CC44FEA352B461890F6E465C5", "25010112000010123456", ""}
+	assert.Equal(t, before(kicc.PathFind, fields...), fp(fields...))
+}

@@ -24,14 +24,16 @@ const DBFile = "kicc-mock.db"
 // pages across a process crash. A power failure may lose the last writes;
 // that is a fair trade for a test double that answers in microseconds.
 type Persistent struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 	// writeFault, when set (by tests), fails every write transaction after
 	// its work is done, as a full disk fails its commit.
 	writeFault atomic.Pointer[error]
 }
 
-// Open opens (or creates) DIR/kicc-mock.db. A second process on the same
-// directory fails after a second instead of waiting for the lock forever.
+// Open opens (or creates) DIR/kicc-mock.db, in the current data format (an
+// older one is upgraded). A second process on the same directory fails
+// after a second instead of waiting for the lock forever.
 func Open(dir string) (*Persistent, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
@@ -41,7 +43,12 @@ func Open(dir string) (*Persistent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	return &Persistent{db: db}, nil
+	p := &Persistent{db: db, path: path}
+	if err := p.upgrade(); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
 }
 
 // Close closes the database.
@@ -134,17 +141,6 @@ func parseBucket(name []byte) (day int64, kind string, ok bool) {
 		}
 	}
 	return 0, "", false
-}
-
-func joinKey(mallID, key string) []byte { return []byte(mallID + "\x00" + key) }
-
-func splitKey(k []byte) (string, string, bool) {
-	for i, c := range k {
-		if c == 0 {
-			return string(k[:i]), string(k[i+1:]), true
-		}
-	}
-	return "", "", false
 }
 
 // Claim implements Ledger. A first claim is written to the database before

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"hash/maphash"
 	"sync"
@@ -212,14 +213,37 @@ func (g *generation) len() int {
 
 func (m *Memory) shard(now time.Time, mallID, key string) (*shard, keyHash) {
 	g := m.generationFor(kicc.Day(now))
-	// maphash over mallID, a NUL (which no valid mallId contains) and key,
-	// joined in a stack buffer: maphash.Bytes is one runtime call, where
-	// the streaming maphash.Hash costs several per key.
+	// maphash over the length of mallID, mallID and key, joined in a stack
+	// buffer: maphash.Bytes is one runtime call, where the streaming
+	// maphash.Hash costs several per key. The length, not a separator,
+	// marks where mallID ends, so no byte a field holds can move that
+	// boundary ("T1\x00"+"K" and "T1"+"\x00K" are different keys).
 	var buf [96]byte // a valid mallId (8 bytes) and key (60) fit
-	joined := append(append(append(buf[:0], mallID...), 0), key...)
+	joined := appendPair(buf[:0], mallID, key)
 	k := keyHash{maphash.Bytes(m.seeds[0], joined), maphash.Bytes(m.seeds[1], joined)}
 	k[0] |= 1 << 63 // never the empty slot's zero value; the shard comes from k[0]'s low bits
 	return &g.shards[k[0]&(shardCount-1)], k
+}
+
+// appendPair appends the unambiguous encoding of (a, b) to dst: the length
+// of a as a uvarint, a, then b. The database's keys use it too.
+func appendPair(dst []byte, a, b string) []byte {
+	if len(a) < 0x80 {
+		dst = append(dst, byte(len(a))) // the uvarint of a short length, inline
+	} else {
+		dst = binary.AppendUvarint(dst, uint64(len(a)))
+	}
+	return append(append(dst, a...), b...)
+}
+
+// splitPair decodes what appendPair wrote.
+func splitPair(k []byte) (a, b string, ok bool) {
+	n, w := binary.Uvarint(k)
+	if w <= 0 || n > uint64(len(k)-w) {
+		return "", "", false
+	}
+	rest := k[w:]
+	return string(rest[:n]), string(rest[n:]), true
 }
 
 // Claim implements Ledger.
