@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -29,26 +27,6 @@ type Persistent struct {
 	// writeFault, when set (by tests), fails every write transaction after
 	// its work is done, as a full disk fails its commit.
 	writeFault atomic.Pointer[error]
-}
-
-// Open opens (or creates) DIR/kicc-mock.db, in the current data format (an
-// older one is upgraded). A second process on the same directory fails
-// after a second instead of waiting for the lock forever.
-func Open(dir string) (*Persistent, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	path := filepath.Join(dir, DBFile)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, FreelistType: bolt.FreelistMapType})
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	p := &Persistent{db: db, path: path}
-	if err := p.upgrade(); err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
 }
 
 // Close closes the database.
@@ -92,11 +70,12 @@ func responseBucket(day int64) []byte { return []byte("replay-" + strconv.Format
 
 // Ledger loads the keys of now's KST day and the day before into a ledger
 // of at most max keys, and drops older days from the database.
-func (p *Persistent) Ledger(max int, now time.Time) (*Bolt, error) {
-	l := &Bolt{mem: NewMemory(max), p: p}
+func (p *Persistent) Ledger(max int, now time.Time) (l *Bolt, err error) {
+	defer guard(p.path, &err)()
+	l = &Bolt{mem: NewMemory(max), p: p}
 	today := kicc.Day(now)
 	l.day.Store(today)
-	err := p.update(func(tx *bolt.Tx) error {
+	err = p.update(func(tx *bolt.Tx) error {
 		// Only today and yesterday count; a clock set back drops later days.
 		if err := deleteDays(tx, func(d int64) bool { return d < today-1 || d > today }); err != nil {
 			return err

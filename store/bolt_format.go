@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -48,6 +49,46 @@ func writeFormat(tx *bolt.Tx, n int) error {
 func pairBucket(name []byte) bool {
 	_, _, ok := parseBucket(name)
 	return ok || bytes.Equal(name, sequencesBucket)
+}
+
+// entryCheck returns the check of the entries of bucket name in a database
+// of format (nil: anything goes), so that Open calls damaged what the
+// loaders would have to skip.
+func entryCheck(name []byte, format int) func(k, v []byte) error {
+	// pairs checks that the keys are pairs and, when value names one, that
+	// the values are that 8-byte number.
+	pairs := func(value string) func(k, v []byte) error {
+		return func(k, v []byte) error {
+			if _, _, ok := splitKeyOf(format, k); !ok {
+				return fmt.Errorf("key %q is not a pair", k)
+			}
+			if value != "" && len(v) != 8 {
+				return fmt.Errorf("the %s of key %q is %d bytes, not 8", value, k, len(v))
+			}
+			return nil
+		}
+	}
+	_, kind, isDay := parseBucket(name)
+	switch {
+	case isDay && kind == "ledger":
+		return pairs("fingerprint")
+	case isDay:
+		return pairs("") // replay answers are whatever was answered
+	case bytes.Equal(name, sequencesBucket):
+		return pairs("position")
+	case bytes.Equal(name, documentsBucket):
+		return func(k, v []byte) error {
+			var doc Document
+			if len(k) != 8 {
+				return fmt.Errorf("key %q is not a document id", k)
+			}
+			if err := json.Unmarshal(v, &doc); err != nil {
+				return fmt.Errorf("document %x: %w", k, err)
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // splitKeyOf decodes a pair key written in format.

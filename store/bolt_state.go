@@ -27,9 +27,10 @@ type BoltSequences struct {
 var _ Sequences = (*BoltSequences)(nil)
 
 // Sequences loads the sequence positions kept in the database.
-func (p *Persistent) Sequences() (*BoltSequences, error) {
-	s := &BoltSequences{counts: map[seqKey]int{}, p: p}
-	err := p.db.View(func(tx *bolt.Tx) error {
+func (p *Persistent) Sequences() (s *BoltSequences, err error) {
+	defer guard(p.path, &err)()
+	s = &BoltSequences{counts: map[seqKey]int{}, p: p}
+	err = p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(sequencesBucket)
 		if b == nil {
 			return nil
@@ -188,9 +189,9 @@ func (d BoltDocuments) SetNames(id uint64, names []string) error {
 }
 
 // List implements Documents.
-func (d BoltDocuments) List() ([]Document, error) {
-	var out []Document
-	err := d.p.db.View(func(tx *bolt.Tx) error {
+func (d BoltDocuments) List() (out []Document, err error) {
+	defer guard(d.p.path, &err)()
+	err = d.p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(documentsBucket)
 		if b == nil {
 			return nil
