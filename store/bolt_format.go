@@ -107,18 +107,21 @@ func splitKeyOf(format int, k []byte) (string, string, bool) {
 // upgrade rewrites a database of an older format in the current one, in
 // one transaction: a failure (a full disk) leaves it as it was.
 func (p *Persistent) upgrade() error {
-	err := p.update(func(tx *bolt.Tx) error {
-		format, err := readFormat(tx)
-		switch {
-		case err != nil:
-			return err
-		case format == currentFormat:
-			return nil
-		case format > currentFormat:
-			return fmt.Errorf("its data format is %d, newer than this kicc-mock's (%d): use a newer kicc-mock", format, currentFormat)
-		}
+	// Read first: a database in the current format needs no write at all,
+	// which a full disk might refuse.
+	var format int
+	err := p.db.View(func(tx *bolt.Tx) (err error) { format, err = readFormat(tx); return err })
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading the data format of %s: %w", p.path, err)
+	case format == currentFormat:
+		return nil
+	case format > currentFormat:
+		return fmt.Errorf("%s has data format %d, newer than this kicc-mock's (%d): use a newer kicc-mock", p.path, format, currentFormat)
+	}
+	err = p.update(func(tx *bolt.Tx) error {
 		var names [][]byte
-		err = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			if pairBucket(name) {
 				names = append(names, bytes.Clone(name))
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -134,6 +135,17 @@ func TestFormat1DatabaseIsUpgraded(t *testing.T) {
 	}
 }
 
+func TestCurrentFormatOpensOnAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	p, err := Open(dir)
+	require.NoError(t, err)
+	p.writeFault.Store(&errFullForTest)
+	require.NoError(t, p.upgrade(), "nothing to upgrade, nothing written")
+	require.NoError(t, p.Close())
+}
+
+var errFullForTest error = errors.New("no space left on device")
+
 func TestNewerFormatIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, err := Open(dir)
@@ -141,7 +153,7 @@ func TestNewerFormatIsRefused(t *testing.T) {
 	require.NoError(t, p.update(func(tx *bolt.Tx) error { return writeFormat(tx, currentFormat+1) }))
 	require.NoError(t, p.Close())
 	_, err = Open(dir)
-	assert.ErrorContains(t, err, "data format is 3, newer than this kicc-mock's (2)")
+	assert.EqualError(t, err, filepath.Join(dir, DBFile)+" has data format 3, newer than this kicc-mock's (2): use a newer kicc-mock")
 	b, _ := os.ReadFile(filepath.Join(dir, DBFile))
 	assert.NotEmpty(t, b, "left as it was")
 }
