@@ -69,20 +69,25 @@ func ledgerBucket(day int64) []byte { return []byte("ledger-" + strconv.FormatIn
 func responseBucket(day int64) []byte { return []byte("replay-" + strconv.FormatInt(day, 10)) }
 
 // Ledger loads the keys of now's KST day and the day before into a ledger
-// of at most max keys, and drops older days from the database.
+// of at most max keys, and drops other days from the database. Loading
+// only reads: on a full disk the mock still starts, with its keys, and the
+// days it could not drop are dropped at a later start.
 func (p *Persistent) Ledger(max int, now time.Time) (l *Bolt, err error) {
 	defer guard(p.path, &err)()
 	l = &Bolt{mem: NewMemory(max), p: p}
 	today := kicc.Day(now)
 	l.day.Store(today)
-	err = p.update(func(tx *bolt.Tx) error {
-		// Only today and yesterday count; a clock set back drops later days.
-		if err := deleteDays(tx, func(d int64) bool { return d < today-1 || d > today }); err != nil {
-			return err
-		}
+	// Only today and yesterday count; a clock set back drops later days.
+	stale := func(d int64) bool { return d < today-1 || d > today }
+	dropped := false
+	err = p.db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			day, kind, ok := parseBucket(name)
 			if !ok {
+				return nil
+			}
+			if stale(day) {
+				dropped = true
 				return nil
 			}
 			at := time.Unix((day*86400)-9*3600, 0) // any instant of that KST day
@@ -109,6 +114,9 @@ func (p *Persistent) Ledger(max int, now time.Time) (l *Bolt, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the idempotency ledger: %w", err)
 	}
+	if dropped {
+		_ = p.update(func(tx *bolt.Tx) error { return deleteDays(tx, stale) }) // kept for a later start when it fails
+	}
 	return l, nil
 }
 
@@ -127,8 +135,7 @@ func parseBucket(name []byte) (day int64, kind string, ok bool) {
 // waits for the outcome): when the write fails the key is not held and the
 // error wraps ErrNotRecorded, so the request is refused without using its
 // key, and its retry fares the same before and after a restart. The lock
-// order is shard, then database; Ledger takes them the other way round, but
-// before anyone can claim.
+// order is shard, then database.
 func (l *Bolt) Claim(now time.Time, mallID, key string, fingerprint uint64) (Claim, error) {
 	day := kicc.Day(now)
 	c, err := l.mem.claim(now, mallID, key, fingerprint, func() error {

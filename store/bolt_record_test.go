@@ -120,3 +120,30 @@ func TestConcurrentClaimsWaitForTheWrite(t *testing.T) {
 		assert.ErrorIs(t, <-errs, store.ErrNotRecorded)
 	}
 }
+
+// TestLedgerLoadsOnAFullDisk: loading the keys only reads, so a full disk
+// does not stop a start; the past days it cannot drop wait for the next.
+func TestLedgerLoadsOnAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	p, l := openLedger(t, dir, noon.AddDate(0, 0, -3))
+	_, err := l.Claim(noon.AddDate(0, 0, -3), "T0000001", "old", 0)
+	require.NoError(t, err)
+	_, err = l.Claim(noon, "T0000001", "today", 0)
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+
+	p, err = store.Open(dir)
+	require.NoError(t, err)
+	p.SetWriteFault(errDiskFull)
+	l, err = p.Ledger(0, noon)
+	require.NoError(t, err)
+	assert.Equal(t, 1, l.Len(), "today's key, not the one of three days ago")
+	p.SetWriteFault(nil)
+	require.NoError(t, p.Close())
+
+	p, l = openLedger(t, dir, noon)
+	defer p.Close()
+	assert.Equal(t, 1, l.Len())
+	c, _ := l.Claim(noon.AddDate(0, 0, -3), "T0000001", "old", 0)
+	assert.True(t, c.First, "a key of three days ago is free")
+}
