@@ -97,6 +97,7 @@ type options struct {
 	maxTemplateBytes    int
 	gcHeapFloorMiB      int
 	dataDir             string
+	dataDirRecover      bool
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -125,6 +126,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a file or runtime scenario renders to; more is cut at a character boundary")
 	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in `DIR`/"+store.DBFile+" (bbolt) across restarts, kill -9 included (empty = memory only)")
+	fs.BoolVar(&o.dataDirRecover, "data-dir-recover", false, "when the --data-dir database is damaged, move it aside to a timestamped name and start empty instead of failing")
 	return fs
 }
 
@@ -241,7 +243,7 @@ func serve(args []string, stderr io.Writer) int {
 		}
 	}
 	if o.dataDir != "" {
-		db, err := openDataDir(o.dataDir, o.maxKeys, &cfg)
+		db, err := openDataDir(o.dataDir, o.maxKeys, o.dataDirRecover, log, &cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "kicc-mock:", err)
 			return 1
@@ -277,21 +279,45 @@ func serve(args []string, stderr io.Writer) int {
 
 // openDataDir opens the database of --data-dir and puts its ledger,
 // sequences and runtime scenario store into cfg. The caller closes it after
-// the server has stopped.
-func openDataDir(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, error) {
+// the server has stopped. A damaged database fails the start with what to
+// do about it, unless recoverDamaged says to move it aside and start empty.
+func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger, cfg *server.Config) (*store.Persistent, error) {
+	db, err := openState(dir, maxKeys, cfg)
+	var bad *store.DamagedError
+	if errors.As(err, &bad) && recoverDamaged {
+		moved, merr := store.MoveAside(bad.Path, time.Now())
+		if merr != nil {
+			return nil, fmt.Errorf("--data-dir-recover: %w", merr)
+		}
+		log.Warn("the database was damaged; moved it aside and started empty", "problem", bad.Error(), "moved_to", moved)
+		db, err = openState(dir, maxKeys, cfg)
+	}
+	switch {
+	case errors.As(err, &bad):
+		return nil, fmt.Errorf("--data-dir: %w; move it aside to start empty, or start with --data-dir-recover to have that done", err)
+	case errors.Is(err, store.ErrLocked):
+		return nil, fmt.Errorf("--data-dir: %w; stop that process or use another --data-dir", err)
+	case err != nil:
+		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	return db, nil
+}
+
+// openState opens the database of dir and loads its state into cfg.
+func openState(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, error) {
 	db, err := store.Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("--data-dir: %w", err)
+		return nil, err
 	}
 	ledger, err := db.Ledger(maxKeys, time.Now())
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("--data-dir: %w", err)
+		return nil, err
 	}
 	seqs, err := db.Sequences()
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("--data-dir: %w", err)
+		return nil, err
 	}
 	cfg.Ledger = ledger
 	cfg.Sequences = seqs

@@ -52,7 +52,7 @@ type Endpoint interface {
 	Recorded(c *Call) (answer httpio.Appender, refusal *kicc.FieldError, ok bool)
 	// Act does the endpoint's work for an answer that succeeds (create
 	// records a payment) and returns what the answer's fillers read as
-	// Env.Data, or a refusal.
+	// Env.Data (nil when it records nothing), or a refusal.
 	Act(c *Call) (data any, refusal *kicc.FieldError)
 	// Done runs once the answer to a successful Act is written, or failed
 	// to be (timers that complete what Act started). It must not keep c.
@@ -69,6 +69,7 @@ type Call struct {
 	Response *scenarios.Response // its response for this call, or nil
 	env      scenarios.Env       // what the answer renders from
 	claimed  bool                // the request's key was claimed by this call
+	acted    bool                // the endpoint's Act did its work
 }
 
 // Pipeline holds what every endpoint shares.
@@ -210,6 +211,7 @@ func (p *Pipeline) answer(c echo.Context, st *State, ep Endpoint, call *Call, sc
 	if ref != nil {
 		return p.refuse(c, st, call, ref)
 	}
+	call.acted = data != nil // find records nothing; create and revise hand back what they recorded
 	env.Data = data
 	env.Now = call.Now
 	err := p.writeSettled(c, call, body{ans: ans, env: env})
@@ -276,7 +278,14 @@ func (p *Pipeline) writeSettledStatus(c echo.Context, call *Call, status int, b 
 	defer answerPool.Put(bp)
 	*bp = b.render((*bp)[:0])
 	if status == http.StatusOK && call.claimed {
-		p.settleKey(call, *bp)
+		if err := p.settleKey(call, *bp); err != nil && !call.acted {
+			// Nothing was recorded but the key: refused and released, the
+			// request has one story before and after a restart. A request
+			// whose work is done (a payment made) keeps its answer and key.
+			detail := p.refuseUnsettled(call, err)
+			call.claimed = false // the refusal is not settled: its key is released, or stays used unanswered
+			return p.refuse(c, p.Scenarios(), call, &kicc.FieldError{ResCd: kicc.ResSystem, Field: detail})
+		}
 	}
 	return httpio.WriteJSON(c.Response(), status, *bp) // copies into the connection's buffer
 }

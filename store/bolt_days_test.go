@@ -25,5 +25,5 @@ func TestBoltDropsPastDaysWhileRunning(t *testing.T) {
 		require.NoError(t, err)
 	}
 	last := kicc.Day(day0.AddDate(0, 0, 4))
-	assert.ElementsMatch(t, []string{string(ledgerBucket(last - 1)), string(ledgerBucket(last))}, p.buckets())
+	assert.ElementsMatch(t, []string{string(metaBucket), string(ledgerBucket(last - 1)), string(ledgerBucket(last))}, p.buckets())
 }

@@ -21,15 +21,16 @@ var (
 type BoltSequences struct {
 	mu     sync.Mutex
 	counts map[seqKey]int
-	db     *bolt.DB
+	p      *Persistent
 }
 
 var _ Sequences = (*BoltSequences)(nil)
 
 // Sequences loads the sequence positions kept in the database.
-func (p *Persistent) Sequences() (*BoltSequences, error) {
-	s := &BoltSequences{counts: map[seqKey]int{}, db: p.db}
-	err := p.db.View(func(tx *bolt.Tx) error {
+func (p *Persistent) Sequences() (s *BoltSequences, err error) {
+	defer guard(p.path, &err)()
+	s = &BoltSequences{counts: map[seqKey]int{}, p: p}
+	err = p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(sequencesBucket)
 		if b == nil {
 			return nil
@@ -48,23 +49,28 @@ func (p *Persistent) Sequences() (*BoltSequences, error) {
 	return s, nil
 }
 
-// Next implements Sequences. When the write fails the count still advances
-// in memory: the answer is served, it is only not kept across a restart.
+// Next implements Sequences. The count is written before it advances in
+// memory, and when the write fails (a full disk) it does not advance at
+// all: the call is answered but not counted, so the sequence waits where
+// it is, and a restart finds it there too, instead of rewinding to where
+// the disk last kept it.
 func (s *BoltSequences) Next(scenario, key string) int {
 	k := seqKey{scenario, key}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.counts[k]
-	s.counts[k] = n + 1
 	var v [8]byte
 	binary.BigEndian.PutUint64(v[:], uint64(n+1))
-	_ = s.db.Update(func(tx *bolt.Tx) error {
+	err := s.p.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(sequencesBucket)
 		if err != nil {
 			return err
 		}
 		return b.Put(joinKey(scenario, key), v[:])
 	})
+	if err == nil {
+		s.counts[k] = n + 1
+	}
 	return n
 }
 
@@ -80,7 +86,7 @@ func (s *BoltSequences) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts = map[seqKey]int{}
-	_ = s.db.Update(func(tx *bolt.Tx) error { return deleteBucket(tx, sequencesBucket) })
+	_ = s.p.update(func(tx *bolt.Tx) error { return deleteBucket(tx, sequencesBucket) })
 }
 
 func deleteBucket(tx *bolt.Tx, name []byte) error {
@@ -115,12 +121,12 @@ type Documents interface {
 }
 
 // BoltDocuments is the Documents of a --data-dir database.
-type BoltDocuments struct{ db *bolt.DB }
+type BoltDocuments struct{ p *Persistent }
 
 var _ Documents = BoltDocuments{}
 
 // Documents is the runtime scenario store of the database.
-func (p *Persistent) Documents() BoltDocuments { return BoltDocuments{db: p.db} }
+func (p *Persistent) Documents() BoltDocuments { return BoltDocuments{p: p} }
 
 func docKey(id uint64) []byte {
 	var k [8]byte
@@ -131,7 +137,7 @@ func docKey(id uint64) []byte {
 // Add implements Documents.
 func (d BoltDocuments) Add(data []byte, names []string) (uint64, error) {
 	var id uint64
-	err := d.db.Update(func(tx *bolt.Tx) error {
+	err := d.p.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(documentsBucket)
 		if err != nil {
 			return err
@@ -153,7 +159,7 @@ func (d BoltDocuments) Add(data []byte, names []string) (uint64, error) {
 
 // SetNames implements Documents.
 func (d BoltDocuments) SetNames(id uint64, names []string) error {
-	err := d.db.Update(func(tx *bolt.Tx) error {
+	err := d.p.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(documentsBucket)
 		if b == nil {
 			return nil
@@ -183,9 +189,9 @@ func (d BoltDocuments) SetNames(id uint64, names []string) error {
 }
 
 // List implements Documents.
-func (d BoltDocuments) List() ([]Document, error) {
-	var out []Document
-	err := d.db.View(func(tx *bolt.Tx) error {
+func (d BoltDocuments) List() (out []Document, err error) {
+	defer guard(d.p.path, &err)()
+	err = d.p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(documentsBucket)
 		if b == nil {
 			return nil
@@ -211,5 +217,5 @@ func (d BoltDocuments) List() ([]Document, error) {
 
 // Reset implements Documents.
 func (d BoltDocuments) Reset() error {
-	return d.db.Update(func(tx *bolt.Tx) error { return deleteBucket(tx, documentsBucket) })
+	return d.p.update(func(tx *bolt.Tx) error { return deleteBucket(tx, documentsBucket) })
 }

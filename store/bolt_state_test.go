@@ -9,32 +9,33 @@ import (
 	"github.com/kicc-mock/kicc-mock/store"
 )
 
-func TestBoltSequencesSurviveARestart(t *testing.T) {
-	dir := t.TempDir()
+// openSequences opens the database of dir and loads its sequences.
+func openSequences(t *testing.T, dir string) (*store.Persistent, *store.BoltSequences) {
+	t.Helper()
 	p, err := store.Open(dir)
 	require.NoError(t, err)
 	s, err := p.Sequences()
 	require.NoError(t, err)
+	return p, s
+}
+
+func TestBoltSequencesSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	p, s := openSequences(t, dir)
 	assert.Equal(t, 0, s.Next("pending", "A"))
 	assert.Equal(t, 1, s.Next("pending", "A"))
 	assert.Equal(t, 0, s.Next("pending", "B"))
 	require.NoError(t, p.Close())
 
-	p, err = store.Open(dir)
-	require.NoError(t, err)
-	s, err = p.Sequences()
-	require.NoError(t, err)
+	p, s = openSequences(t, dir)
 	assert.Equal(t, 2, s.Len())
 	assert.Equal(t, 2, s.Next("pending", "A"), "no rewind after a restart")
 	assert.Equal(t, 1, s.Next("pending", "B"))
 	s.Reset()
 	require.NoError(t, p.Close())
 
-	p, err = store.Open(dir)
-	require.NoError(t, err)
+	p, s = openSequences(t, dir)
 	defer p.Close()
-	s, err = p.Sequences()
-	require.NoError(t, err)
 	assert.Equal(t, 0, s.Next("pending", "A"), "reset forgets on disk too")
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"hash/maphash"
 	"sync"
@@ -13,6 +14,10 @@ import (
 // ErrFull is returned by Claim when the ledger holds its configured maximum of
 // keys: the mock answers a clear error instead of exhausting memory.
 var ErrFull = errors.New("idempotency ledger is full")
+
+// ErrNotRecorded is wrapped by the errors of a Ledger that could not write a
+// key or an answer durably (a full disk): the key was not used.
+var ErrNotRecorded = errors.New("not recorded")
 
 // Claim is the outcome of Ledger.Claim.
 type Claim struct {
@@ -31,8 +36,15 @@ type Ledger interface {
 	// Claim checks and records (mallID, key) for the KST day of now in one
 	// atomic step: of concurrent calls with one key exactly one gets First.
 	Claim(now time.Time, mallID, key string, fingerprint uint64) (Claim, error)
-	// Settle stores the answer of a First claim, for replay mode.
-	Settle(now time.Time, mallID, key string, response []byte)
+	// Settle stores the answer of a First claim, for replay mode. When the
+	// answer cannot be recorded (an error wrapping ErrNotRecorded) it is not
+	// kept and the key stays used without an answer, as it would be found
+	// after a restart.
+	Settle(now time.Time, mallID, key string, response []byte) error
+	// Release forgets a key claimed by a request that was then refused, so
+	// that a retry is a first request again. When that cannot be recorded
+	// the key stays used.
+	Release(now time.Time, mallID, key string) error
 	// Len is the number of keys held.
 	Len() int
 	// Reset forgets every key.
@@ -120,6 +132,24 @@ func (s *shard) insert(i int, k keyHash) {
 	s.n++
 }
 
+// remove empties slot i, which holds a key, by backward shift: later keys of
+// its probe run move up so that find, which stops at the first empty slot,
+// still reaches each of them (a tombstone would be the alternative, and
+// would need clearing).
+func (s *shard) remove(i int) {
+	mask := len(s.slots) - 1
+	for j := (i + 1) & mask; s.slots[j] != (keyHash{}); j = (j + 1) & mask {
+		// The key at j may fill the hole at i unless its home slot lies
+		// cyclically in (i, j]: then moving it before its home would hide it.
+		if home := int(s.slots[j][1]) & mask; (j-home)&mask >= (j-i)&mask {
+			s.slots[i] = s.slots[j]
+			i = j
+		}
+	}
+	s.slots[i] = keyHash{}
+	s.n--
+}
+
 func (s *shard) grow() {
 	old := s.slots
 	s.slots = make([]keyHash, max(2*len(old), minShardSlots))
@@ -183,18 +213,49 @@ func (g *generation) len() int {
 
 func (m *Memory) shard(now time.Time, mallID, key string) (*shard, keyHash) {
 	g := m.generationFor(kicc.Day(now))
-	// maphash over mallID, a NUL (which no valid mallId contains) and key,
-	// joined in a stack buffer: maphash.Bytes is one runtime call, where
-	// the streaming maphash.Hash costs several per key.
+	// maphash over the length of mallID, mallID and key, joined in a stack
+	// buffer: maphash.Bytes is one runtime call, where the streaming
+	// maphash.Hash costs several per key. The length, not a separator,
+	// marks where mallID ends, so no byte a field holds can move that
+	// boundary ("T1\x00"+"K" and "T1"+"\x00K" are different keys).
 	var buf [96]byte // a valid mallId (8 bytes) and key (60) fit
-	joined := append(append(append(buf[:0], mallID...), 0), key...)
+	joined := appendPair(buf[:0], mallID, key)
 	k := keyHash{maphash.Bytes(m.seeds[0], joined), maphash.Bytes(m.seeds[1], joined)}
 	k[0] |= 1 << 63 // never the empty slot's zero value; the shard comes from k[0]'s low bits
 	return &g.shards[k[0]&(shardCount-1)], k
 }
 
+// appendPair appends the unambiguous encoding of (a, b) to dst: the length
+// of a as a uvarint, a, then b. The database's keys use it too.
+func appendPair(dst []byte, a, b string) []byte {
+	if len(a) < 0x80 {
+		dst = append(dst, byte(len(a))) // the uvarint of a short length, inline
+	} else {
+		dst = binary.AppendUvarint(dst, uint64(len(a)))
+	}
+	return append(append(dst, a...), b...)
+}
+
+// splitPair decodes what appendPair wrote.
+func splitPair(k []byte) (a, b string, ok bool) {
+	n, w := binary.Uvarint(k)
+	if w <= 0 || n > uint64(len(k)-w) {
+		return "", "", false
+	}
+	rest := k[w:]
+	return string(rest[:n]), string(rest[n:]), true
+}
+
 // Claim implements Ledger.
 func (m *Memory) Claim(now time.Time, mallID, key string, fingerprint uint64) (Claim, error) {
+	return m.claim(now, mallID, key, fingerprint, nil)
+}
+
+// claim is Claim; record, when not nil, makes a new key durable before it
+// counts. It runs with the key's shard locked, so no other claim of the key
+// sees it before record has succeeded, and when record fails the key is not
+// held: the request is refused without using it.
+func (m *Memory) claim(now time.Time, mallID, key string, fingerprint uint64, record func() error) (Claim, error) {
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -205,6 +266,11 @@ func (m *Memory) Claim(now time.Time, mallID, key string, fingerprint uint64) (C
 	}
 	if m.max > 0 && m.keys.Load() >= int64(m.max) {
 		return Claim{}, ErrFull
+	}
+	if record != nil {
+		if err := record(); err != nil {
+			return Claim{}, err
+		}
 	}
 	s.insert(i, k) // the slot find chose: one probe per claim
 	if fingerprint != 0 {
@@ -217,13 +283,24 @@ func (m *Memory) Claim(now time.Time, mallID, key string, fingerprint uint64) (C
 	return Claim{First: true, Fingerprint: fingerprint}, nil
 }
 
-// Settle implements Ledger.
-func (m *Memory) Settle(now time.Time, mallID, key string, response []byte) {
+// Settle implements Ledger; in memory it cannot fail.
+func (m *Memory) Settle(now time.Time, mallID, key string, response []byte) error {
+	return m.settle(now, mallID, key, response, nil)
+}
+
+// settle is Settle; record, when not nil, makes the answer durable first,
+// with the shard locked, and when it fails the answer is not kept.
+func (m *Memory) settle(now time.Time, mallID, key string, response []byte, record func() error) error {
 	s, k := m.shard(now, mallID, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, held := s.find(k); !held {
-		return // expired meanwhile
+		return nil // expired meanwhile
+	}
+	if record != nil {
+		if err := record(); err != nil {
+			return err
+		}
 	}
 	if s.extra == nil {
 		s.extra = make(map[keyHash]replayState)
@@ -231,6 +308,33 @@ func (m *Memory) Settle(now time.Time, mallID, key string, response []byte) {
 	r := s.extra[k]
 	r.response = response
 	s.extra[k] = r
+	return nil
+}
+
+// Release implements Ledger; in memory it cannot fail.
+func (m *Memory) Release(now time.Time, mallID, key string) error {
+	return m.release(now, mallID, key, nil)
+}
+
+// release is Release; record, when not nil, deletes the key durably first,
+// with the shard locked, and when it fails the key stays held.
+func (m *Memory) release(now time.Time, mallID, key string, record func() error) error {
+	s, k := m.shard(now, mallID, key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, held := s.find(k)
+	if !held {
+		return nil
+	}
+	if record != nil {
+		if err := record(); err != nil {
+			return err
+		}
+	}
+	s.remove(i)
+	delete(s.extra, k)
+	m.keys.Add(-1)
+	return nil
 }
 
 // Len implements Ledger.
