@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
@@ -83,19 +84,26 @@ type keyHash [2]uint64
 // of key hashes with linear probing. The keys are hashes already, so their
 // bits index the table directly, and a lookup reads one 64-byte cache line
 // (four keys) where a Go map of the same keys reads a control word and a
-// slot in different lines. At the sizes a load run reaches (hundreds of
-// thousands of keys, far beyond the CPU's caches) those misses are the
-// ledger's cost: BenchmarkClaimHeldKeys took 610-700 ns a claim with the Go
-// map, 360-450 ns with this table.
+// slot in different lines (BENCHMARKS.md has what that saves). Padded to
+// whole cache lines, shards next to each other in a generation do not
+// share one, so cores claiming keys of different shards do not contend.
 type shard struct {
+	shardData
+	_ [(cacheLine - unsafe.Sizeof(shardData{})%cacheLine) % cacheLine]byte
+}
+
+type shardData struct {
 	mu    sync.Mutex
 	slots []keyHash // len is 0 or a power of two; the zero keyHash is an empty slot
 	n     int       // keys held
 	// extra holds what replay mode needs of a key: its request's
 	// fingerprint and, once settled, its answer. Other modes record neither.
 	extra map[keyHash]replayState
-	_     [24]byte // keep shards on separate cache lines
 }
+
+// cacheLine is the cache line size of the CPUs the mock runs on (amd64,
+// arm64).
+const cacheLine = 64
 
 type replayState struct {
 	fingerprint uint64

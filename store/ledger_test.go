@@ -185,3 +185,4 @@ func BenchmarkClaimHeldKeys(b *testing.B) {
 		}
 	}
 }
+
