@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/kicc-mock/kicc-mock/httpio"
+	"github.com/kicc-mock/kicc-mock/lint"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/server"
 	"github.com/kicc-mock/kicc-mock/store"
@@ -78,6 +79,7 @@ type options struct {
 	logFormat       string
 	logLevel        string
 	idempotency     string
+	lint            string
 	maxKeys         int
 	mallIDs         string
 	successMessage  string
@@ -108,6 +110,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (log/slog; json is one object per line, access log included)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.idempotency, "idempotency", "kicc", "idempotency mode: kicc (duplicate key -> 1010 until KST midnight), replay or off")
+	fs.StringVar(&o.lint, "lint", "warn", "lint every KICC request against what KICC documents and what integrations get wrong: off, warn (findings in the X-KICC-Mock-Lint header, the journal, the log and GET /__admin/lint) or strict (findings KICC would refuse are refused)")
 	fs.IntVar(&o.maxKeys, "max-keys", 10_000_000, "most idempotency keys held at once; past it requests answer resCd 9999 (0 = no limit)")
 	fs.StringVar(&o.mallIDs, "mall-ids", "", "comma-separated allow-list of mallIds (empty = any); others answer resCd 1030")
 	fs.StringVar(&o.successMessage, "success-message", "정상처리", "resMsg of successful answers")
@@ -194,6 +197,7 @@ func serve(args []string, stderr io.Writer) int {
 		Version:     buildVersion(),
 		Logger:      log,
 		Idempotency: server.IdempotencyMode(o.idempotency),
+		Lint:        lint.Mode(o.lint),
 		MaxKeys:     o.maxKeys,
 		Messages:    map[string]string{"0000": o.successMessage},
 		BodyLimit:   o.bodyLimit,

@@ -27,6 +27,8 @@ type Recorder struct {
 	status    int       // 0 until written; a fault may leave it 0 (no HTTP answer)
 	scenario  string
 	errMsg    string
+	lint      string // the request's lint findings: the X-KICC-Mock-Lint text
+	lintJSON  []byte // and as JSON, for the journal
 	// ctx is the request's context with this recorder in it, held here so
 	// that carrying the recorder costs no allocation of its own.
 	ctx recorderContext
@@ -84,6 +86,14 @@ func NoteScenario(ctx context.Context, name string) {
 	}
 }
 
+// NoteLint records the lint findings of ctx's request: as the response
+// header's text (for the access log) and as JSON (for the journal).
+func NoteLint(ctx context.Context, header string, findings []byte) {
+	if rec := From(ctx); rec != nil {
+		rec.lint, rec.lintJSON = header, append(rec.lintJSON[:0], findings...)
+	}
+}
+
 // NoteStatus records a status for a request that sends no HTTP answer
 // (StatusClientClosed when the client left during a delay or hang). A status
 // already written wins.
@@ -119,6 +129,10 @@ func (w *Recorder) Status() int { return w.status }
 
 // Scenario is the scenario noted for the request.
 func (w *Recorder) Scenario() string { return w.scenario }
+
+// Lint is the request's lint findings as the X-KICC-Mock-Lint header has
+// them, "" when none.
+func (w *Recorder) Lint() string { return w.lint }
 
 // Err is the error noted for the request.
 func (w *Recorder) Err() string { return w.errMsg }
@@ -174,6 +188,7 @@ func (w *Recorder) Finish(j *Journal, r *http.Request, requestID string, duratio
 			Scenario:      w.scenario,
 			Status:        w.status,
 			Response:      w.resp.buf,
+			Lint:          w.lintJSON,
 		}, w.spare)
 	}
 	w.release()
@@ -184,7 +199,8 @@ func (w *Recorder) release() {
 	if cap(w.req.buf) > 64<<10 || cap(w.resp.buf) > 64<<10 {
 		return
 	}
-	w.ResponseWriter, w.body, w.scenario, w.status, w.errMsg = nil, teeBody{}, "", 0, ""
+	w.ResponseWriter, w.body, w.scenario, w.status, w.errMsg, w.lint = nil, teeBody{}, "", 0, "", ""
+	w.lintJSON = w.lintJSON[:0]
 	w.ctx = recorderContext{}
 	recorderPool.Put(w)
 }

@@ -31,6 +31,7 @@ type Entry struct {
 	Scenario      string // "" when no scenario decided the answer
 	Status        int
 	Response      []byte
+	Lint          []byte // the lint findings, a JSON array; empty when none
 }
 
 // Record is what the request path hands the journal: views into the
@@ -48,6 +49,7 @@ type Record struct {
 	Scenario      string
 	Status        int
 	Response      []byte
+	Lint          []byte
 }
 
 // Journal is a fixed-size ring of the newest entries.
@@ -119,7 +121,7 @@ func (j *Journal) Record(r *Record, spare []byte) []byte {
 
 // encodeEntry appends r's variable-length parts to b, each as a uvarint
 // length and its bytes: requestID, method, path, query, scenario, the body,
-// the response, then each header name and value to the end (so one pass over
+// the response, the lint findings, then each header name and value to the end (so one pass over
 // the header map does).
 func encodeEntry(b []byte, r *Record) []byte {
 	b = appendField(b, r.RequestID)
@@ -129,6 +131,7 @@ func encodeEntry(b []byte, r *Record) []byte {
 	b = appendField(b, r.Scenario)
 	b = appendField(b, r.Body)
 	b = appendField(b, r.Response)
+	b = appendField(b, r.Lint)
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			b = appendField(b, k)
@@ -163,6 +166,7 @@ func decodeEntry(s *slot) Entry {
 		Scenario:      string(next()),
 		Body:          next(), // the bodies stay in s.data, a copy of the slot's
 		Response:      next(),
+		Lint:          next(),
 		Status:        s.status,
 		BodyTruncated: s.bodyTruncated,
 	}

@@ -24,6 +24,7 @@ type View struct {
 	Scenario      *string           `json:"scenario"`
 	Status        int               `json:"status"`
 	Response      any               `json:"response"` // parsed JSON, else the text, null when empty
+	Lint          json.RawMessage   `json:"lint,omitempty"` // the lint findings
 	DurationMs    float64           `json:"durationMs"`
 }
 
@@ -89,6 +90,7 @@ func (e *Entry) View() View {
 		UnknownFields: UnknownFields(e.Path, e.Body),
 		Status:        e.Status,
 		Response:      rawOrText(e.Response),
+		Lint:          json.RawMessage(e.Lint),
 		DurationMs:    float64(e.Duration) / float64(time.Millisecond),
 	}
 	for i := 0; i+1 < len(e.Header); i += 2 {

@@ -152,6 +152,10 @@ func jsonFieldNames(t reflect.Type, prefix string, names map[string]bool) map[st
 // serves.
 func IsEndpoint(path string) bool { return knownFields[path] != nil }
 
+// KnownFieldBytes is KnownField for a name held as bytes, without
+// converting it.
+func KnownFieldBytes(path string, name []byte) bool { return knownFields[path][string(name)] }
+
 // KnownField reports whether the request to path has the field name
 // (dotted for nested fields). KICC ignores other fields.
 func KnownField(path, name string) bool { return knownFields[path][name] }

@@ -102,10 +102,11 @@ func checkFields(r *Request, out []Finding) []Finding {
 		return out
 	}
 	card := r.Path == kicc.PathCreate || r.Path == kicc.PathRevise
-	walkKeys(r.Body, func(path string) bool {
-		if kicc.KnownField(r.Path, path) {
+	walkKeys(r.Body, func(pathBytes []byte) bool {
+		if kicc.KnownFieldBytes(r.Path, pathBytes) {
 			return true
 		}
+		path := string(pathBytes)
 		if why, ok := cardFields[path]; ok && card {
 			out = append(out, finding(CardField, path, "%s is a field of KICC's card API; %s, so this one is ignored", path, why))
 		} else if like := kicc.FoldField(r.Path, path); like != "" {
@@ -219,16 +220,19 @@ func Refusal(f Finding, now time.Time, state State, req kicc.Request) (resCd, fi
 
 // walkKeys calls fn with the dotted path of every object key in body,
 // depth first in document order; fn returns whether to walk into the key's
-// value when it is an object. body is a JSON object (Decode checked it);
-// walkKeys stops at anything it does not expect rather than fail.
-func walkKeys(body []byte, fn func(path string) bool) {
-	var prefix [maxKeyDepth]string
-	depth := -1
+// value when it is an object. fn must copy the path to keep it. body is a
+// JSON object (Decode checked it); walkKeys stops at anything it does not
+// expect rather than fail. A top-level key without escapes is handed over
+// as a slice of body, so a flat request (every find) costs no allocation;
+// nested paths are built as they come.
+func walkKeys(body []byte, fn func(path []byte) bool) {
+	var prefixes [maxKeyDepth][]byte // the open objects' paths, "amountInfo." and so on
 	i := skip(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return
 	}
-	depth, i = 0, i+1
+	depth := 0
+	i++
 	for i < len(body) && depth >= 0 {
 		i = skip(body, i)
 		if i >= len(body) {
@@ -246,7 +250,7 @@ func walkKeys(body []byte, fn func(path string) bool) {
 		default:
 			return
 		}
-		key, j, ok := jsonString(body, i)
+		key, j, ok := jsonKey(body, i)
 		if !ok {
 			return
 		}
@@ -255,11 +259,14 @@ func walkKeys(body []byte, fn func(path string) bool) {
 			return
 		}
 		i = skip(body, i+1)
-		path := prefix[depth] + key
+		path := key
+		if depth > 0 {
+			path = append(append([]byte(nil), prefixes[depth]...), key...)
+		}
 		descend := fn(path)
 		if i < len(body) && body[i] == '{' && descend && depth+1 < maxKeyDepth {
 			depth++
-			prefix[depth] = path + "."
+			prefixes[depth] = append(append([]byte(nil), path...), '.')
 			i++
 			continue
 		}
@@ -279,24 +286,24 @@ func skip(b []byte, i int) int {
 	return i
 }
 
-// jsonString reads the string at b[i], unescaped only when it has escapes.
-func jsonString(b []byte, i int) (string, int, bool) {
-	j := i + 1
+// jsonKey reads the string at b[i]: its raw bytes when it has no escapes,
+// else its value.
+func jsonKey(b []byte, i int) ([]byte, int, bool) {
 	escaped := false
-	for ; j < len(b); j++ {
+	for j := i + 1; j < len(b); j++ {
 		switch b[j] {
 		case '\\':
 			escaped = true
 			j++
 		case '"':
 			if !escaped {
-				return string(b[i+1 : j]), j + 1, true
+				return b[i+1 : j], j + 1, true
 			}
 			s, ok := unquote(b[i : j+1])
-			return s, j + 1, ok
+			return []byte(s), j + 1, ok
 		}
 	}
-	return "", 0, false
+	return nil, 0, false
 }
 
 // skipValue returns the index after the JSON value at b[i], -1 when it
@@ -306,7 +313,7 @@ func skipValue(b []byte, i int) int {
 	for i < len(b) {
 		switch c := b[i]; c {
 		case '"':
-			_, j, ok := jsonString(b, i)
+			_, j, ok := jsonKey(b, i)
 			if !ok {
 				return -1
 			}

@@ -8,9 +8,11 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/lint"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/store"
 )
@@ -68,6 +71,7 @@ type Call struct {
 	Scenario *scenarios.Scenario // the scenario answering, or nil
 	Response *scenarios.Response // its response for this call, or nil
 	env      scenarios.Env       // what the answer renders from
+	findings []lint.Finding      // what lint found
 	claimed  bool                // the request's key was claimed by this call
 	acted    bool                // the endpoint's Act did its work
 }
@@ -86,6 +90,8 @@ type Pipeline struct {
 	Sequences store.Sequences
 	IDs       *kicc.IDGenerator
 	Seed      int64
+	// Lint checks every request (nil or Off: none).
+	Lint *lint.Linter
 	// Scenarios returns the scenario state in force.
 	Scenarios func() *State
 }
@@ -109,16 +115,22 @@ func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
 	}
 	req := ep.New()
 	err = kicc.Decode(buf.Bytes(), req)
-	httpio.PutBuffer(buf)
 	// Decode returns its error types unwrapped; a type switch, unlike
 	// errors.As, costs no allocation on every request.
 	fe, _ := err.(*kicc.FieldError)
 	if be, ok := err.(*kicc.BodyError); ok {
+		httpio.PutBuffer(buf)
 		return httpio.BadRequest(be.Msg)
 	}
 	call := callPool.Get().(*Call)
 	defer call.release()
-	*call = Call{HTTP: r, Req: req, Kind: ep.Kind(req)}
+	*call = Call{HTTP: r, Req: req, Kind: ep.Kind(req), findings: call.findings[:0]}
+	call.Now = journal.Arrived(ctx)
+	if call.Now.IsZero() {
+		call.Now = p.Clock.Now()
+	}
+	p.lint(c, call, buf.Bytes(), fe)
+	httpio.PutBuffer(buf)
 	if forced != nil && !forced.AppliesTo(call.Kind) {
 		return wrongEndpoint(forced, call.Kind)
 	}
@@ -131,14 +143,16 @@ func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
 	if fe == nil {
 		fe = ep.Check(req)
 	}
+	if fe == nil {
+		fe = p.strictRefusal(call)
+	}
 	if fe != nil {
 		return p.refuse(c, st, call, fe)
 	}
-	call.Now = journal.Arrived(ctx)
-	if call.Now.IsZero() {
-		call.Now = p.Clock.Now()
-	}
 	out := p.claimKey(call, ep)
+	if call.claimed {
+		p.Lint.Claimed(call.Now, req.Merchant(), req.Key(), string(call.Kind))
+	}
 	switch {
 	case out.replay != nil:
 		return httpio.WriteJSON(c.Response(), http.StatusOK, out.replay)
@@ -185,6 +199,13 @@ func (p *Pipeline) answer(c echo.Context, st *State, ep Endpoint, call *Call, sc
 		call.Scenario, call.Response = sc, sc.Response(n)
 	}
 	ans := st.answer(call.Response, call.Kind)
+	if resp := call.Response; resp != nil && !resp.ReachedKICC() && call.claimed {
+		// A gateway's answer: KICC never saw the request, so its key is
+		// not used, and a retry with it is a first request.
+		if p.releaseKey(call) {
+			p.Lint.Released(call.Now, call.Req.Merchant(), call.Req.Key(), string(call.Kind), transportError(resp))
+		}
+	}
 	if resp := call.Response; resp != nil {
 		if d := min(resp.Delay.Pick(rand.Int64N), p.MaxDelay); d > 0 {
 			if err := clock.Sleep(ctx, p.Clock, d); err != nil {
@@ -305,6 +326,59 @@ func (c *Call) resetEnv() *scenarios.Env {
 
 func (c *Call) release() {
 	c.env.Release()
-	*c = Call{}
+	findings := c.findings[:0] // its room is kept for the next call
+	*c = Call{findings: findings}
 	callPool.Put(c)
+}
+
+// lint checks the request and reports what it found: the X-KICC-Mock-Lint
+// header, the journal entry, and the summary of GET /__admin/lint.
+func (p *Pipeline) lint(c echo.Context, call *Call, body []byte, decodeErr *kicc.FieldError) {
+	if !p.Lint.Enabled() {
+		return
+	}
+	r := call.HTTP
+	call.findings = p.Lint.Check(&lint.Request{
+		Path: r.URL.Path, Endpoint: string(call.Kind), ContentType: httpio.HeaderValue(r.Header, "Content-Type"),
+		Body: body, Req: call.Req, DecodeErr: decodeErr, Now: call.Now,
+	}, call.findings)
+	if len(call.findings) == 0 {
+		return
+	}
+	header := lint.Header(call.findings)
+	c.Response().Header()[LintHeader] = []string{header}
+	js, _ := json.Marshal(call.findings)
+	journal.NoteLint(r.Context(), header, js)
+	p.Lint.Add(call.findings, call.Now, r.URL.Path, httpio.HeaderValue(c.Response().Header(), "X-Request-Id"))
+}
+
+// LintHeader carries a request's lint findings (canonical spelling of
+// X-KICC-Mock-Lint).
+const LintHeader = "X-Kicc-Mock-Lint"
+
+// strictRefusal is the refusal --lint=strict answers the request's findings
+// with, nil when none refuses.
+func (p *Pipeline) strictRefusal(call *Call) *kicc.FieldError {
+	if p.Lint == nil || p.Lint.Mode != lint.Strict {
+		return nil
+	}
+	for _, f := range call.findings {
+		if resCd, field := lint.Refusal(f, call.Now, p.Lint.State, call.Req); resCd != "" {
+			return &kicc.FieldError{ResCd: resCd, Field: field, Reason: "lint " + f.Code}
+		}
+	}
+	return nil
+}
+
+// transportError names what a gateway's answer looked like to the client.
+func transportError(r *scenarios.Response) string {
+	switch r.Fault {
+	case scenarios.FaultReset:
+		return "a reset connection"
+	case scenarios.FaultEmpty:
+		return "an empty reply"
+	case "":
+		return "HTTP " + strconv.Itoa(r.HTTPStatus())
+	}
+	return "the fault " + r.Fault
 }

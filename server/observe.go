@@ -114,7 +114,7 @@ func (s *Server) accessLog(r *http.Request, rec *journal.Recorder, rid string, i
 	if level == slog.LevelInfo && !infoOn || !s.log.Enabled(r.Context(), level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 7)
+	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -126,6 +126,9 @@ func (s *Server) accessLog(r *http.Request, rec *journal.Recorder, rid string, i
 	attrs = append(attrs, slog.String("request_id", rid))
 	if sc := rec.Scenario(); sc != "" {
 		attrs = append(attrs, slog.String("scenario", sc))
+	}
+	if l := rec.Lint(); l != "" {
+		attrs = append(attrs, slog.String("lint", l))
 	}
 	if e := rec.Err(); e != "" {
 		attrs = append(attrs, slog.String("error", e))

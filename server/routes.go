@@ -19,6 +19,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	e.DELETE("/__admin/clock", s.handleDeleteClock).Name = "resetClock"
 
 	get(e, "/__admin/requests", "listRequests", s.handleGetRequests)
+	get(e, "/__admin/lint", "lintSummary", s.handleLint)
 	e.POST("/__admin/requests/count", s.handleCountRequests).Name = "countRequests"
 	e.DELETE("/__admin/requests", s.handleClearRequests).Name = "clearRequests"
 

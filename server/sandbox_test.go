@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/lint"
 	"github.com/kicc-mock/kicc-mock/server"
 )
 
@@ -175,7 +176,46 @@ func TestSandboxReviseErrors(t *testing.T) {
 	bad["shopTransactionId"] = m.key()
 	bad["msgAuthValue"] = strings.ToUpper(kicc.MsgAuthValue("secret", pg, bad["shopTransactionId"].(string)))
 	bad["cancelReqDate"] = kicc.FormatDate(m.clock.Now().AddDate(0, 0, 1))
-	assert.Equal(t, "1003", m.post(kicc.PathRevise, bad)["resCd"], "a cancelReqDate after today (upper-case hex is accepted)")
+	assert.Equal(t, "1050", m.post(kicc.PathRevise, bad)["resCd"],
+		"upper-case hex is accepted; a cancelReqDate after today is a lint warning (KICC does not document the window), not a 1003")
+}
+
+// TestCancelReqDateWindow: outside the days from the payment's to today
+// (KST), a cancelReqDate is a lint warning by default and a 1003 naming the
+// range with --lint=strict. The key of a refused request is not used.
+func TestCancelReqDateWindow(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		cfg := sandboxConfig()
+		if strict {
+			cfg.Lint = lint.Strict
+		}
+		m := newMock(t, cfg)
+		pg := m.create("http://127.0.0.1:1/n", "ORD-W", 1000)["pgCno"].(string)
+		code, _ := m.admin(http.MethodPost, "/__admin/transactions/"+pg+"/pay")
+		require.Equal(t, http.StatusOK, code)
+		key := m.key()
+		body := map[string]any{"mallId": "T0000001", "shopTransactionId": key, "pgCno": pg, "reviseTypeCode": "32",
+			"cancelReqDate": kicc.FormatDate(m.clock.Now().AddDate(0, 0, 1)), "msgAuthValue": kicc.MsgAuthValue("secret", pg, key),
+			"amountInfo": map[string]any{"currency": "KRW", "totAmount": 100}}
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, m.http.URL+kicc.PathRevise, bytes.NewReader(b))
+		req.Header.Set("Content-Type", server.ContentTypeJSON)
+		resp, err := m.client.Do(req)
+		require.NoError(t, err)
+		var got map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+		resp.Body.Close()
+		assert.Contains(t, resp.Header.Get(server.LintHeader), "warn:cancel-date-window:cancelReqDate")
+		if !strict {
+			assert.Equal(t, "0000", got["resCd"], "accepted, with a warning")
+			continue
+		}
+		assert.Equal(t, "1003", got["resCd"])
+		today := kicc.FormatDate(m.clock.Now())
+		assert.Equal(t, "항목 형식 오류 (cancelReqDate: the days from "+today+" (the payment's) to "+today+" (today, KST))", got["resMsg"])
+		body["cancelReqDate"] = today
+		assert.Equal(t, "0000", m.post(kicc.PathRevise, body)["resCd"], "the refused request did not use its key")
+	}
 }
 
 func TestSandboxPaymentPageVoids(t *testing.T) {

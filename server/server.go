@@ -24,6 +24,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/lint"
 	"github.com/kicc-mock/kicc-mock/pipeline"
 	"github.com/kicc-mock/kicc-mock/sandbox"
 	"github.com/kicc-mock/kicc-mock/scenarios"
@@ -44,6 +45,9 @@ const ContentTypeJSON = httpio.ContentTypeJSON
 // ScenarioHeader names the scenario a request wants (canonical spelling of
 // X-KICC-Mock-Scenario).
 const ScenarioHeader = pipeline.ScenarioHeader
+
+// LintHeader carries a request's lint findings (X-KICC-Mock-Lint).
+const LintHeader = pipeline.LintHeader
 
 // IdempotencyMode selects how a reused shopTransactionId is answered.
 type IdempotencyMode = pipeline.Mode
@@ -148,6 +152,10 @@ type Config struct {
 	// API across restarts: New loads them, and every change is written
 	// before it is answered.
 	ScenarioStore store.Documents
+	// Lint checks every KICC request (lint.On, the default when empty:
+	// findings reported; lint.Strict: those a strict mock refuses are
+	// refused; lint.Off).
+	Lint lint.Mode
 	// GCHeapFloor, in bytes, keeps the garbage collector from running
 	// before the heap has grown by about this much (0: Go's own pacing,
 	// which starts at 4 MiB). See gcHeapFloor.
@@ -182,6 +190,7 @@ type Server struct {
 	reqSeq atomic.Uint64
 
 	pipe    *pipeline.Pipeline
+	lint    *lint.Linter
 	find    pipeline.Endpoint
 	bases   map[scenarios.Endpoint]*scenarios.Base
 	sandbox *sandbox.Sandbox
@@ -254,6 +263,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WatchInterval <= 0 {
 		cfg.WatchInterval = DefaultWatchInterval
 	}
+	lintMode, err := lint.ParseMode(string(cfg.Lint))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Lint = lintMode
 	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
@@ -282,10 +296,11 @@ func New(cfg Config) (*Server, error) {
 			malls[id] = true
 		}
 	}
+	s.lint = lint.NewLinter(cfg.Lint, lintState{s.sandbox.Transactions()}, 0)
 	s.pipe = &pipeline.Pipeline{
 		Clock: s.clock, Log: s.log, Ledger: s.ledger, Mode: cfg.Idempotency, Malls: malls,
 		BodyLimit: cfg.BodyLimit, MaxDelay: cfg.MaxDelay, Hang: cfg.HangDuration, Stopping: s.stopping,
-		Sequences: s.sequences, IDs: s.ids, Seed: cfg.Seed, Scenarios: s.scen.Load,
+		Sequences: s.sequences, IDs: s.ids, Seed: cfg.Seed, Scenarios: s.scen.Load, Lint: s.lint,
 	}
 	s.find = findEndpoint{s}
 	s.bases = map[scenarios.Endpoint]*scenarios.Base{
@@ -300,6 +315,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.onReset(s.ResetScenarios)
 	s.onReset(s.sandbox.Reset)
+	s.onReset(s.lint.Reset)
 	s.echo = s.newEcho()
 	s.handler = s.observe(s.echo)
 	if cfg.Watch && cfg.ScenarioDir != "" {
