@@ -23,7 +23,7 @@ type View struct {
 	UnknownFields []string          `json:"unknownFields,omitempty"`
 	Scenario      *string           `json:"scenario"`
 	Status        int               `json:"status"`
-	Response      any               `json:"response"` // parsed JSON, else the text, null when empty
+	Response      any               `json:"response"`       // parsed JSON, else the text, null when empty
 	Lint          json.RawMessage   `json:"lint,omitempty"` // the lint findings
 	DurationMs    float64           `json:"durationMs"`
 }

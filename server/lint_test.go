@@ -43,7 +43,9 @@ func TestLintFindingsReachEveryChannel(t *testing.T) {
 	assert.Equal(t, "error:id-shape:pgCno", r.header.Get(server.LintHeader))
 
 	_, b := m.admin(http.MethodGet, "/__admin/requests?limit=1")
-	var listed struct{ Requests []struct{ Lint []lint.Finding } }
+	var listed struct {
+		Requests []struct{ Lint []lint.Finding }
+	}
 	require.NoError(t, json.Unmarshal(b, &listed))
 	require.Len(t, listed.Requests, 1)
 	require.Len(t, listed.Requests[0].Lint, 1)

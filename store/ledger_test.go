@@ -185,4 +185,3 @@ func BenchmarkClaimHeldKeys(b *testing.B) {
 		}
 	}
 }
-
