@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kicc-mock/kicc-mock/fault"
+	"github.com/kicc-mock/kicc-mock/lint"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated tables of the docs (flags, faults)")
@@ -31,6 +32,13 @@ func TestConfigurationTable(t *testing.T) {
 //	go test -run TestFaultTable -update .
 func TestFaultTable(t *testing.T) {
 	checkGenerated(t, "docs/scenarios.md", "faults", fault.Table(), "TestFaultTable")
+}
+
+// TestLintTable keeps the lint table of docs/codes.md the lint package's:
+//
+//	go test -run TestLintTable -update .
+func TestLintTable(t *testing.T) {
+	checkGenerated(t, "docs/codes.md", "lint", lint.Table(), "TestLintTable")
 }
 
 // checkGenerated holds the part of file between <!-- name:begin --> and
