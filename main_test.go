@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/kicc-mock/kicc-mock/scenarios"
 )
 
 func TestEnvTwinsFillUnsetFlags(t *testing.T) {
@@ -99,4 +103,40 @@ func TestScenarioFlagsHaveEnvironmentTwins(t *testing.T) {
 	assert.Equal(t, "5s", o.maxDelay.String())
 	assert.Equal(t, "examples/scenarios", o.scenarios)
 	assert.True(t, o.watch)
+}
+
+func TestValidateSaysADirectoryHasNoScenarioFiles(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	assert.Equal(t, 1, run([]string{"validate", dir}, &out, &bytes.Buffer{}))
+	assert.Equal(t, dir+": no scenario files (*.yaml, *.yml) in this directory\n", out.String())
+}
+
+// TestComposeAllowsNoMerchantItsScenariosBreak: the compose example's
+// allowed merchants must not be answered with a fault by the example
+// scenarios it mounts.
+func TestComposeAllowsNoMerchantItsScenariosBreak(t *testing.T) {
+	data, err := os.ReadFile("examples/docker-compose.yml")
+	require.NoError(t, err)
+	var compose struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &compose))
+	malls := strings.Split(compose.Services["kicc-mock"].Environment["KICC_MOCK_MALL_IDS"], ",")
+	require.NotEmpty(t, malls[0])
+	list, err := scenarios.LoadPaths([]string{"examples/scenarios"}, scenarios.Options{})
+	require.NoError(t, err)
+	set := scenarios.NewSet(list)
+	for _, mall := range malls {
+		for _, ep := range scenarios.Endpoints {
+			sc := set.Select(ep, "", scenarios.MapFields{"mallId": mall})
+			if sc != nil {
+				for _, r := range sc.Responses {
+					assert.Empty(t, r.Fault, "merchant %s gets %s from %s on %s", mall, r.Fault, sc.Name, ep)
+				}
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kicc-mock/kicc-mock/kicc"
 	"github.com/kicc-mock/kicc-mock/server"
 )
 
@@ -17,6 +18,7 @@ type sandboxOptions struct {
 	autoPayAfter        time.Duration
 	cancelCompleteAfter time.Duration
 	strict              bool
+	unpaidStatus        string
 	retryIntervals      string
 	maxTransactions     int
 }
@@ -26,6 +28,7 @@ func (o *sandboxOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.publicURL, "public-url", "", "base URL of the mock in paymentPageUrl (default: http:// and the listen address, 127.0.0.1 for an unspecified host; never a request's Host header)")
 	fs.DurationVar(&o.autoPayAfter, "auto-pay-after", 0, "approve created payments by themselves after this long (0 = off: use the payment page or the admin API)")
 	fs.DurationVar(&o.cancelCompleteAfter, "cancel-complete-after", server.DefaultCancelCompleteAfter, "how long a cancel stays pending before it completes (0 = only POST /__admin/transactions/{cancelPgCno}/complete)")
+	fs.StringVar(&o.unpaidStatus, "unpaid-status", "", "statusCd find answers for a payment created but not paid yet; KICC documents none (empty = no statusCd in the answer)")
 	fs.BoolVar(&o.strict, "strict-transactions", false, "find answers resCd 1020 for ids the sandbox never issued (default: a realistic default answer)")
 	fs.StringVar(&o.retryIntervals, "webhook-retry-intervals", joinDurations(server.DefaultWebhookRetryIntervals), "comma-separated waits between webhook resends, the last repeating (up to 15 resends)")
 	fs.IntVar(&o.maxTransactions, "max-transactions", server.DefaultMaxTransactions, "most payments the sandbox holds; past it create answers resCd 9999")
@@ -35,6 +38,7 @@ func (o *sandboxOptions) apply(cfg *server.Config) error {
 	cfg.SecretKey = o.secretKey
 	cfg.PublicURL = o.publicURL
 	cfg.StrictTransactions = o.strict
+	cfg.UnpaidStatus = kicc.Status(o.unpaidStatus)
 	cfg.MaxTransactions = o.maxTransactions
 	if o.autoPayAfter < 0 {
 		return fmt.Errorf("--auto-pay-after %v must not be negative", o.autoPayAfter)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/kicc-mock/kicc-mock/scenarios"
 )
@@ -33,6 +34,20 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	list, err := scenarios.LoadPaths(fs.Args(), scenarios.Options{MaxDelay: *maxDelay})
 	if err != nil {
 		fmt.Fprintln(stdout, err)
+		return 1
+	}
+	// A directory without a scenario file validates nothing: a wrong path
+	// or an empty mount, which "ok: 0 scenarios" would hide.
+	empty := false
+	for _, p := range fs.Args() {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			if files, _ := scenarios.DirFiles(p); len(files) == 0 {
+				fmt.Fprintf(stdout, "%s: no scenario files (*.yaml, *.yml) in this directory\n", p)
+				empty = true
+			}
+		}
+	}
+	if empty {
 		return 1
 	}
 	fmt.Fprintf(stdout, "ok: %d scenarios\n", len(list))

@@ -49,6 +49,10 @@ type Config struct {
 	// (DefaultCancelCompleteAfter when 0; negative: only the admin API
 	// completes it).
 	CancelCompleteAfter time.Duration
+	// UnpaidStatus is the statusCd find answers for a payment created but
+	// not paid yet; KICC documents none, and empty (the default) leaves
+	// statusCd out of the answer.
+	UnpaidStatus kicc.Status
 	// StrictTransactions makes find answer 1020 for ids the sandbox never
 	// issued, instead of a realistic default answer.
 	StrictTransactions bool
@@ -308,6 +312,9 @@ func (s *Sandbox) recorded(req *kicc.FindRequest) (httpio.Appender, *kicc.FieldE
 	r := &kicc.PaymentStatusResponse{ResCd: kicc.ResOK, ResMsg: msg, ShopTransactionID: req.ShopTransactionID,
 		MallID: req.MallID, ShopOrderNo: p.ShopOrderNo, PgCno: p.PgCno, StatusCd: PaymentStatus(&p),
 		AmountInfo: &kicc.PaymentAmountInfo{Currency: p.Currency, Amount: p.Amount}}
+	if r.StatusCd == "" {
+		r.StatusCd = s.cfg.UnpaidStatus
+	}
 	if !p.ApprovedAt.IsZero() {
 		r.ApprovalDate = kicc.FormatDateTime(p.ApprovedAt)
 	}

@@ -88,6 +88,23 @@ func loadFiles(files []string, read func(string) ([]byte, error), opts Options) 
 	return out, nil
 }
 
+// DirFiles lists the scenario files of dir (*.yaml and *.yml, not
+// recursive) in name order.
+func DirFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && isYAML(e.Name()) {
+			names = append(names, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // LoadPaths parses scenario files; a directory stands for its *.yaml and
 // *.yml files (not recursive), in name order. Every mistake in every file is
 // reported, as an ErrorList.
@@ -104,18 +121,11 @@ func LoadPaths(paths []string, opts Options) ([]*Scenario, error) {
 			files = append(files, p)
 			continue
 		}
-		entries, err := os.ReadDir(p)
+		names, err := DirFiles(p)
 		if err != nil {
 			errs = append(errs, &Error{File: p, Line: 1, Msg: "cannot read: " + err.Error()})
 			continue
 		}
-		var names []string
-		for _, e := range entries {
-			if !e.IsDir() && isYAML(e.Name()) {
-				names = append(names, filepath.Join(p, e.Name()))
-			}
-		}
-		sort.Strings(names)
 		files = append(files, names...)
 	}
 	out, err := loadFiles(files, readFile, opts)

@@ -404,3 +404,12 @@ func TestReviseAnswersCarryTheCardFamilysFields(t *testing.T) {
 	assert.NotEqual(t, "0000", refused["resCd"])
 	assert.NotContains(t, refused, "cancelAmount", "an error answer has no amounts")
 }
+
+func TestUnpaidStatusIsConfigurable(t *testing.T) {
+	cfg := sandboxConfig()
+	cfg.UnpaidStatus = "TS00"
+	m := newMock(t, cfg)
+	pg := m.create("http://127.0.0.1:1/n", "ORD-U", 1000)["pgCno"].(string)
+	st := m.find(context.Background(), m.paymentReq(pg), "").json(t)
+	assert.Equal(t, "TS00", st["statusCd"])
+}

@@ -45,7 +45,21 @@ func (s *Server) initScenarios() error {
 		return err
 	}
 	s.rebuildLocked()
+	s.logScenarios()
 	return nil
+}
+
+// logScenarios says at start what was loaded from where, and when a
+// --scenarios directory held no scenario file (a wrong path or an empty
+// mount would otherwise pass for success).
+func (s *Server) logScenarios() {
+	if dir := s.cfg.ScenarioDir; dir != "" {
+		if files, _ := scenarios.DirFiles(dir); len(files) == 0 {
+			s.log.Warn("no scenario files (*.yaml, *.yml) in --scenarios; serving the built-ins only", "dir", dir)
+		}
+	}
+	s.log.Info("scenarios loaded", "builtin", len(s.layers.builtin), "files", len(s.layers.files),
+		"dir", s.cfg.ScenarioDir, "runtime", len(s.layers.runtime))
 }
 
 // parseOptions are the bounds scenario files are loaded with.
