@@ -93,7 +93,7 @@ type options struct {
 	watch           bool
 	maxDelay        time.Duration
 	sandbox         sandboxOptions
-	// Hardening (issue 9): bounds and persistence.
+	// Bounds and persistence.
 	maxRuntimeScenarios int
 	maxHeaderBytes      int
 	maxTemplateBytes    int

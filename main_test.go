@@ -77,7 +77,7 @@ func TestValidatePrintsEveryMistakeAsFileLineMessage(t *testing.T) {
 	}
 }
 
-// TestValidateRefusesHostileFiles: issue 13's recursive anchor crashed
+// TestValidateRefusesHostileFiles: a recursive anchor used to crash
 // validate with a stack overflow, the 615-byte alias bomb took gigabytes.
 func TestValidateRefusesHostileFiles(t *testing.T) {
 	var out, errOut bytes.Buffer

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Process tests of issue 9: graceful shutdown with a delay in flight, and
+// Process tests of hardening: graceful shutdown with a delay in flight, and
 // state that survives kill -9. They run the real binary (TestMain's
 // re-exec) and take a few seconds of real time each.
 

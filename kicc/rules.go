@@ -66,7 +66,7 @@ func forbiddenReason(i int, c rune) string {
 //     among what its parameters take; and a NUL makes two values that
 //     differ one wherever fields are joined, as mallId "T00001\x00" with
 //     key "K1" and mallId "T00001" with key "\x00K1" were in the
-//     idempotency ledger before issue 13.
+//     idempotency ledger when its keys were joined by a NUL.
 //
 // A valid U+FFFD is text and allowed: only a byte that is not UTF-8 is
 // refused.

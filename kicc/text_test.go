@@ -11,7 +11,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
-// Issue 13: encoding/json turns invalid UTF-8 and lone surrogate escapes
+// encoding/json turns invalid UTF-8 and lone surrogate escapes
 // into U+FFFD, so two different keys became one (and the second got 1010).
 // Decode refuses them instead, naming the field; a key that is not text is
 // a 400, as there is no field to name.

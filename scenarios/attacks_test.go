@@ -266,7 +266,7 @@ func TestBinaryFakeDataIsRefused(t *testing.T) {
 	}
 	assert.Empty(t, parseText("f.yaml", head+`          resMsg: '{{fake "imageurl"}}'`+"\n").errs, "an image's URL is text")
 
-	// Issue 13's file: 200 JPEGs of gofakeit's default 500x500, 13 s to load
+	// The hostile file: 200 JPEGs of gofakeit's default 500x500, 13 s to load
 	// and to answer before.
 	p := parseFile(t, "imagejpeg-200.yaml")
 	require.Len(t, p.errs, 200)

@@ -91,7 +91,7 @@ func TestAdminScenariosBadFilesAnswer400WithLines(t *testing.T) {
 	}](t, call(srv, http.MethodGet, "/__admin/scenarios", "")).Scenarios, len(srv.Scenarios().Names()), "nothing was added")
 }
 
-// TestAdminScenariosRefuseHostileFiles: issue 13's files answer 400 with
+// TestAdminScenariosRefuseHostileFiles: the hostile files answer 400 with
 // the line, and the server keeps serving (a recursive anchor used to crash
 // the process, an alias bomb to take it to gigabytes).
 func TestAdminScenariosRefuseHostileFiles(t *testing.T) {

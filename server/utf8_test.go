@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// Issue 13: keys that differ only in bytes that are not UTF-8, or in a
+// Keys that differ only in bytes that are not UTF-8, or in a
 // control character, no longer collide; they are refused (1003) before
 // the key is claimed, so the key stays free.
 func TestTextThatIsNotUnicodeIsRefusedBeforeTheKeyIsClaimed(t *testing.T) {

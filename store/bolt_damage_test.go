@@ -17,7 +17,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
-// Damaged databases (issue 13): whatever the file holds, Open answers a
+// Damaged databases: whatever the file holds, Open answers a
 // *DamagedError or opens it; it never panics, and never faults on memory
 // (which no recover could catch: the test binary would die).
 

@@ -16,7 +16,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
-// Keys whose parts hold NUL (issue 13): ("T00001\x00", "K1") and ("T00001",
+// Keys whose parts hold NUL: ("T00001\x00", "K1") and ("T00001",
 // "\x00K1") are two keys, in memory and on disk.
 
 var day0 = time.Date(2026, 11, 25, 12, 0, 0, 0, kicc.KST)

@@ -12,7 +12,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/store"
 )
 
-// A full disk (issue 13): a key, an answer or a sequence position that
+// A full disk: a key, an answer or a sequence position that
 // could not be written is not held in memory either, so the process and a
 // restart of it tell one story.
 
