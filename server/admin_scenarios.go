@@ -14,9 +14,10 @@ import (
 	"github.com/kicc-mock/kicc-mock/scenarios"
 )
 
-// adminScenarioLimit caps a scenario file sent to POST /__admin/scenarios:
-// generous for YAML written by hand, far from exhausting memory.
-const adminScenarioLimit = 1 << 20
+// adminScenarioLimit caps a scenario file sent to POST /__admin/scenarios
+// at the parser's own bound on a file: a larger one is a 413 before it is
+// read, rather than a 400 after.
+const adminScenarioLimit = scenarios.MaxFileBytes
 
 // scenarioView is one scenario as GET /__admin/scenarios lists it.
 type scenarioView struct {

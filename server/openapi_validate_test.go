@@ -510,7 +510,7 @@ func TestAdminTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiPost("a scenario file with a mistake", "/__admin/scenarios", "version: 1\nscenarios:\n  - name: x\n    responses: [{delay: 40s}]\n", 400).
 			withHeader("Content-Type", "application/yaml"),
 		apiPost("a scenario file as HTML", "/__admin/scenarios", yamlFile, 415).withHeader("Content-Type", "text/html").rejected(),
-		apiPost("a scenario file over 1 MiB", "/__admin/scenarios", strings.Replace(yamlFile, "endpoint:", "description: "+strings.Repeat("x", 1<<20)+"\n    endpoint:", 1), 413).withHeader("Content-Type", "application/yaml"),
+		apiPost("a scenario file over 256 KiB", "/__admin/scenarios", strings.Replace(yamlFile, "endpoint:", "description: "+strings.Repeat("x", 1<<20)+"\n    endpoint:", 1), 413).withHeader("Content-Type", "application/yaml"),
 		apiCall{name: "delete a runtime scenario", method: http.MethodDelete, path: "/__admin/scenarios/json-503", status: 200},
 		apiCall{name: "delete a built-in scenario", method: http.MethodDelete, path: "/__admin/scenarios/cancel-full", status: 400},
 		apiCall{name: "delete an unknown scenario", method: http.MethodDelete, path: "/__admin/scenarios/nope", status: 404},
