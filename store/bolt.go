@@ -241,15 +241,3 @@ func deleteDays(tx *bolt.Tx, drop func(day int64) bool) error {
 	}
 	return nil
 }
-
-// buckets lists the database's bucket names, for tests.
-func (p *Persistent) buckets() []string {
-	var out []string
-	_ = p.db.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			out = append(out, string(name))
-			return nil
-		})
-	})
-	return out
-}
