@@ -143,7 +143,7 @@ func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
 	if fe == nil {
 		fe = ep.Check(req)
 	}
-	if fe == nil {
+	if fe == nil && forced == nil { // a scenario the tester named answers as named
 		fe = p.strictRefusal(call)
 	}
 	if fe != nil {

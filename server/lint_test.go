@@ -175,3 +175,12 @@ scenarios:
 		})
 	}
 }
+
+// TestStrictLintLetsAHeaderScenarioAnswer: a scenario named in the header is
+// the tester's choice; strict lint does not refuse its request.
+func TestStrictLintLetsAHeaderScenarioAnswer(t *testing.T) {
+	m := newMock(t, server.Config{Lint: lint.Strict})
+	r := m.find(context.Background(), m.paymentReq("1"), "http-503")
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, "1020", m.find(context.Background(), m.paymentReq("1"), "").json(t)["resCd"])
+}
