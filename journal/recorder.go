@@ -29,6 +29,8 @@ type Recorder struct {
 	errMsg    string
 	lint      string // the request's lint findings: the X-KICC-Mock-Lint text
 	lintJSON  []byte // and as JSON, for the journal
+	endpoint  string // what the pipeline noted, for the metrics: the scenario endpoint
+	resCd     string // and the resCd it answered ("" for none)
 	// ctx is the request's context with this recorder in it, held here so
 	// that carrying the recorder costs no allocation of its own.
 	ctx recorderContext
@@ -94,6 +96,14 @@ func NoteLint(ctx context.Context, header string, findings []byte) {
 	}
 }
 
+// NoteAnswer records, for the metrics, which scenario endpoint ctx's
+// request is and the resCd it was answered with ("" for none yet).
+func NoteAnswer(ctx context.Context, endpoint, resCd string) {
+	if rec := From(ctx); rec != nil {
+		rec.endpoint, rec.resCd = endpoint, resCd
+	}
+}
+
 // NoteStatus records a status for a request that sends no HTTP answer
 // (StatusClientClosed when the client left during a delay or hang). A status
 // already written wins.
@@ -133,6 +143,9 @@ func (w *Recorder) Scenario() string { return w.scenario }
 // Lint is the request's lint findings as the X-KICC-Mock-Lint header has
 // them, "" when none.
 func (w *Recorder) Lint() string { return w.lint }
+
+// Answer is the scenario endpoint and the resCd noted for the request.
+func (w *Recorder) Answer() (endpoint, resCd string) { return w.endpoint, w.resCd }
 
 // Err is the error noted for the request.
 func (w *Recorder) Err() string { return w.errMsg }
@@ -200,6 +213,7 @@ func (w *Recorder) release() {
 		return
 	}
 	w.ResponseWriter, w.body, w.scenario, w.status, w.errMsg, w.lint = nil, teeBody{}, "", 0, "", ""
+	w.endpoint, w.resCd = "", ""
 	w.lintJSON = w.lintJSON[:0]
 	w.ctx = recorderContext{}
 	recorderPool.Put(w)

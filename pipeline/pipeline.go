@@ -8,6 +8,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
@@ -24,6 +25,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
 	"github.com/kicc-mock/kicc-mock/lint"
+	"github.com/kicc-mock/kicc-mock/metrics"
 	"github.com/kicc-mock/kicc-mock/scenarios"
 	"github.com/kicc-mock/kicc-mock/store"
 )
@@ -92,6 +94,10 @@ type Pipeline struct {
 	Seed      int64
 	// Lint checks every request (nil or Off: none).
 	Lint *lint.Linter
+	// Metrics counts the lint findings (nil: not counted); the requests
+	// are counted by the server, from what the pipeline notes in the
+	// journal recorder (journal.NoteAnswer).
+	Metrics *metrics.Metrics
 	// Scenarios returns the scenario state in force.
 	Scenarios func() *State
 }
@@ -125,6 +131,7 @@ func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
 	call := callPool.Get().(*Call)
 	defer call.release()
 	*call = Call{HTTP: r, Req: req, Kind: ep.Kind(req), findings: call.findings[:0]}
+	journal.NoteAnswer(ctx, string(call.Kind), "")
 	call.Now = journal.Arrived(ctx)
 	if call.Now.IsZero() {
 		call.Now = p.Clock.Now()
@@ -155,6 +162,7 @@ func (p *Pipeline) Serve(c echo.Context, ep Endpoint) error {
 	}
 	switch {
 	case out.replay != nil:
+		journal.NoteAnswer(ctx, string(call.Kind), resCdIn(out.replay))
 		return httpio.WriteJSON(c.Response(), http.StatusOK, out.replay)
 	case !out.proceed:
 		return p.refuse(c, st, call, &kicc.FieldError{ResCd: out.resCd, Field: out.detail})
@@ -308,7 +316,43 @@ func (p *Pipeline) writeSettledStatus(c echo.Context, call *Call, status int, b 
 			return p.refuse(c, p.Scenarios(), call, &kicc.FieldError{ResCd: kicc.ResSystem, Field: detail})
 		}
 	}
+	journal.NoteAnswer(call.HTTP.Context(), string(call.Kind), sentResCd(b, *bp))
 	return httpio.WriteJSON(c.Response(), status, *bp) // copies into the connection's buffer
+}
+
+// sentResCd is the resCd of answer b rendered as out: the one its render
+// chose, else the one out carries (a whole answer from recorded state, a
+// scripted body), "" for none.
+func sentResCd(b body, out []byte) string {
+	if b.env != nil && b.env.ResCd != "" {
+		return b.env.ResCd
+	}
+	return resCdIn(out)
+}
+
+// resCdIn finds the resCd of a JSON answer by its bytes: the first
+// "resCd" string, which every answer the mock renders puts first. A code
+// of KICC's table is returned as the table's string (no allocation),
+// anything else copied, and cut to five bytes: the metrics, its one
+// reader, count any resCd but four digits as one.
+func resCdIn(answer []byte) string {
+	const key = `"resCd":"`
+	i := bytes.Index(answer, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	v := answer[i+len(key):]
+	end := bytes.IndexByte(v, '"')
+	if end < 0 {
+		return ""
+	}
+	v = v[:min(end, 5)]
+	for _, c := range kicc.Codes {
+		if string(v) == c.ResCd {
+			return c.ResCd
+		}
+	}
+	return string(v)
 }
 
 // answerPool holds encoding buffers of answers, which are written and
@@ -350,6 +394,9 @@ func (p *Pipeline) lint(c echo.Context, call *Call, body []byte, decodeErr *kicc
 	js, _ := json.Marshal(call.findings)
 	journal.NoteLint(r.Context(), header, js)
 	p.Lint.Add(call.findings, call.Now, r.URL.Path, httpio.HeaderValue(c.Response().Header(), "X-Request-Id"))
+	for _, f := range call.findings {
+		p.Metrics.LintFinding(f.Code, string(f.Severity))
+	}
 }
 
 // LintHeader carries a request's lint findings (canonical spelling of

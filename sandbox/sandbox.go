@@ -21,6 +21,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/clock"
 	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/kicc"
+	"github.com/kicc-mock/kicc-mock/metrics"
 	"github.com/kicc-mock/kicc-mock/store"
 )
 
@@ -81,6 +82,8 @@ type Deps struct {
 	IDs      *kicc.IDGenerator
 	Messages kicc.Messages
 	Version  string // sent in the webhooks' User-Agent
+	// Metrics counts webhook attempts; nil counts none.
+	Metrics *metrics.Metrics
 }
 
 // Sandbox is the stateful sandbox.
@@ -94,6 +97,8 @@ type Sandbox struct {
 	gen    atomic.Uint64 // bumped by Reset: pending timers of before do nothing
 	hooks  *dispatcher
 	stop   chan struct{}
+	// metrics counts webhook attempts as they are journaled.
+	metrics *metrics.Metrics
 }
 
 // New applies cfg's defaults and starts the webhook dispatcher.
@@ -125,7 +130,8 @@ func New(cfg Config, d Deps) *Sandbox {
 	if cfg.WebhookJournalSize <= 0 {
 		cfg.WebhookJournalSize = DefaultWebhookJournalSize
 	}
-	s := &Sandbox{cfg: cfg, clock: d.Clock, log: d.Log, ids: d.IDs, msgs: d.Messages, trades: cfg.Transactions, stop: make(chan struct{})}
+	s := &Sandbox{cfg: cfg, clock: d.Clock, log: d.Log, ids: d.IDs, msgs: d.Messages, trades: cfg.Transactions, stop: make(chan struct{}),
+		metrics: d.Metrics}
 	s.hooks = newDispatcher(s, d.Version)
 	return s
 }

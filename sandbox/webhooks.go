@@ -248,6 +248,7 @@ func (d *dispatcher) record(a WebhookAttempt) {
 	if len(a.Body) == 0 {
 		a.Body = json.RawMessage("null")
 	}
+	d.s.metrics.WebhookAttempt(a.Kind, a.Outcome)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.ring) < d.ringSize {

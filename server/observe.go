@@ -28,27 +28,26 @@ func (s *Server) observe(next http.Handler) http.Handler {
 
 		journaled := !isAdminPath(r.URL.Path)
 		start := s.clock.Now()
-		var began time.Time
+		began := time.Now() // real time, for the latency metric and the access log
 		logInfo := s.log.Enabled(r.Context(), slog.LevelInfo)
-		if logInfo {
-			began = time.Now()
-		}
 		rec, r := journal.Begin(w, r, start, journaled, int(s.cfg.BodyLimit))
 		s.serveRecovered(rec, r, next)
 		if journaled {
 			if b, eof, truncated := rec.BodyRead(); r.Body != nil && !eof && !truncated {
 				drainForJournal(rec, r, len(b))
 			}
+			s.countRequest(r, rec, time.Since(began))
 		}
 		s.accessLog(r, rec, rid, logInfo, began)
 		rec.Finish(s.journal, r, rid, s.clock.Since(start))
 	})
 }
 
-// isAdminPath reports whether path belongs to the admin API, which the
-// journal does not record and the admin token guards.
+// isAdminPath reports whether path belongs to the admin API or is
+// /metrics, which the journal does not record, the metrics do not count
+// and the admin token guards.
 func isAdminPath(path string) bool {
-	return path == "/__admin" || strings.HasPrefix(path, "/__admin/")
+	return path == "/__admin" || strings.HasPrefix(path, "/__admin/") || path == pathMetrics
 }
 
 // journalDrainWindow bounds how long the journal waits for the rest of a
@@ -120,9 +119,7 @@ func (s *Server) accessLog(r *http.Request, rec *journal.Recorder, rid string, i
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 	)
-	if !began.IsZero() {
-		attrs = append(attrs, slog.Duration("duration", time.Since(began)))
-	}
+	attrs = append(attrs, slog.Duration("duration", time.Since(began)))
 	attrs = append(attrs, slog.String("request_id", rid))
 	if sc := rec.Scenario(); sc != "" {
 		attrs = append(attrs, slog.String("scenario", sc))

@@ -539,6 +539,9 @@ func TestAdminTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiGet("404 an unknown admin path", "/__admin/nothing", 404).rejected(),
 		apiPost("405 POST on the clock", "/__admin/clock", `{}`, 405).rejected(),
 		apiGet("the document itself", "/__admin/openapi.yaml", 200),
+		apiGet("the metrics", "/metrics", 200).withHeader("Authorization", "Bearer "+apiToken),
+		apiCall{name: "the metrics' headers", method: http.MethodHead, path: "/metrics", status: 200}.withHeader("Authorization", "Bearer "+apiToken),
+		apiGet("the metrics without the token", "/metrics", 401).rejected(),
 	})
 }
 

@@ -12,6 +12,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	get(e, pathHealth, "health", s.handleHealth)
 	get(e, "/__admin/stats", "stats", s.handleStats)
 	get(e, "/__admin/openapi.yaml", "openapi", s.handleOpenAPI)
+	get(e, pathMetrics, "metrics", s.handleMetrics)
 	e.POST("/__admin/reset", s.handleReset).Name = "reset"
 
 	get(e, "/__admin/clock", "getClock", s.handleGetClock)

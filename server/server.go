@@ -25,6 +25,7 @@ import (
 	"github.com/kicc-mock/kicc-mock/journal"
 	"github.com/kicc-mock/kicc-mock/kicc"
 	"github.com/kicc-mock/kicc-mock/lint"
+	"github.com/kicc-mock/kicc-mock/metrics"
 	"github.com/kicc-mock/kicc-mock/pipeline"
 	"github.com/kicc-mock/kicc-mock/sandbox"
 	"github.com/kicc-mock/kicc-mock/scenarios"
@@ -195,6 +196,7 @@ type Server struct {
 	bases   map[scenarios.Endpoint]*scenarios.Base
 	sandbox *sandbox.Sandbox
 	journal *journal.Journal
+	metrics *metrics.Metrics
 	handler http.Handler // observe(echo)
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
@@ -280,6 +282,7 @@ func New(cfg Config) (*Server, error) {
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
 	}
+	s.metrics = s.newMetrics()
 	if cfg.GCHeapFloor > 0 {
 		go func() {
 			floor := make([]byte, cfg.GCHeapFloor)
@@ -287,7 +290,7 @@ func New(cfg Config) (*Server, error) {
 		}()
 	}
 	s.sandbox = sandbox.New(cfg.SandboxConfig, sandbox.Deps{
-		Clock: s.clock, Log: s.log, IDs: s.ids, Messages: cfg.Messages, Version: cfg.Version})
+		Clock: s.clock, Log: s.log, IDs: s.ids, Messages: cfg.Messages, Version: cfg.Version, Metrics: s.metrics})
 	s.cfg.SandboxConfig = s.sandbox.Config()
 	var malls map[string]bool
 	if len(cfg.MallIDs) > 0 {
@@ -301,6 +304,7 @@ func New(cfg Config) (*Server, error) {
 		Clock: s.clock, Log: s.log, Ledger: s.ledger, Mode: cfg.Idempotency, Malls: malls,
 		BodyLimit: cfg.BodyLimit, MaxDelay: cfg.MaxDelay, Hang: cfg.HangDuration, Stopping: s.stopping,
 		Sequences: s.sequences, IDs: s.ids, Seed: cfg.Seed, Scenarios: s.scen.Load, Lint: s.lint,
+		Metrics: s.metrics,
 	}
 	s.find = findEndpoint{s}
 	s.bases = map[scenarios.Endpoint]*scenarios.Base{
