@@ -82,7 +82,10 @@ func newAPICheck(t *testing.T, cfg server.Config) *apiCheck {
 	})
 	// A connection per request: the 431 and the faults close theirs.
 	a := &apiCheck{srv: srv, url: hs.URL, clock: fake,
-		client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+		client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true,
+			// Oversized bodies go with Expect: 100-continue, as a careful client
+			// sends them: the 413 comes before the body, instead of racing it.
+			ExpectContinueTimeout: 5 * time.Second}}}
 	a.opts = &openapi3filter.Options{
 		IncludeResponseStatus: true, // an undocumented status is an error
 		MultiError:            true,
@@ -384,7 +387,7 @@ func TestFindTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiPost("400 malformed JSON", kicc.PathFind, `{"mallId":`, 400).rejected(),
 		apiPost("400 a JSON array", kicc.PathFind, `[1,2]`, 400).rejected(),
 		apiPost("400 an empty body", kicc.PathFind, "", 400).rejected().withHeader("Content-Type", server.ContentTypeJSON),
-		apiPost("413 a body over the 64 KiB limit", kicc.PathFind, a.findPayment(strings.Repeat("1", server.DefaultBodyLimit)), 413).rejected(),
+		apiPost("413 a body over the 64 KiB limit", kicc.PathFind, a.findPayment(strings.Repeat("1", server.DefaultBodyLimit)), 413).rejected().withHeader("Expect", "100-continue"),
 		apiPost("415 a text/plain body", kicc.PathFind, a.findPayment(pg), 415).rejected().withHeader("Content-Type", "text/plain"),
 		apiPost("415 no Content-Type", kicc.PathFind, a.findPayment(pg), 415).rejected().withHeader("Content-Type", ""),
 		apiPost("431 headers over --max-header-bytes", kicc.PathFind, a.findPayment(pg), 431).withHeader("X-Padding", strings.Repeat("x", 2*headerLim+4096)),
@@ -420,7 +423,7 @@ func TestSandboxTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiPost("create 1011 a shopOrderNo used before", kicc.PathCreate, a.create("ORD-1", "native"), 200).code("1011"),
 		apiPost("create 1030 a mallId outside the allow-list", kicc.PathCreate, a.create("ORD-6", "native", "mallId", apiOther), 200).code("1030"),
 		apiPost("create 400 malformed JSON", kicc.PathCreate, `{`, 400).rejected(),
-		apiPost("create 413", kicc.PathCreate, a.create(strings.Repeat("O", server.DefaultBodyLimit), "native"), 413).rejected(),
+		apiPost("create 413", kicc.PathCreate, a.create(strings.Repeat("O", server.DefaultBodyLimit), "native"), 413).rejected().withHeader("Expect", "100-continue"),
 		apiPost("create 415", kicc.PathCreate, a.create("ORD-6", "native"), 415).rejected().withHeader("Content-Type", "text/xml"),
 		apiPost("create 400 an unknown scenario header", kicc.PathCreate, a.create("ORD-6", "native"), 400).withHeader(server.ScenarioHeader, "nope"),
 
@@ -458,7 +461,7 @@ func TestSandboxTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiPost("revise: a cancelReqDate after today is a lint warning, not a refusal", kicc.PathRevise, a.revise(mweb, "cancelReqDate", "20251126",
 			"reviseTypeCode", "32", "amountInfo", map[string]any{"currency": "KRW", "totAmount": 100}), 200).code("0000"),
 		apiPost("revise 400 malformed JSON", kicc.PathRevise, `{`, 400).rejected(),
-		apiPost("revise 413", kicc.PathRevise, a.revise(strings.Repeat("1", server.DefaultBodyLimit)), 413).rejected(),
+		apiPost("revise 413", kicc.PathRevise, a.revise(strings.Repeat("1", server.DefaultBodyLimit)), 413).rejected().withHeader("Expect", "100-continue"),
 		apiPost("revise 415", kicc.PathRevise, a.revise(mweb), 415).rejected().withHeader("Content-Type", "application/x-www-form-urlencoded"),
 	})
 
@@ -510,7 +513,7 @@ func TestAdminTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiPost("a scenario file with a mistake", "/__admin/scenarios", "version: 1\nscenarios:\n  - name: x\n    responses: [{delay: 40s}]\n", 400).
 			withHeader("Content-Type", "application/yaml"),
 		apiPost("a scenario file as HTML", "/__admin/scenarios", yamlFile, 415).withHeader("Content-Type", "text/html").rejected(),
-		apiPost("a scenario file over 256 KiB", "/__admin/scenarios", strings.Replace(yamlFile, "endpoint:", "description: "+strings.Repeat("x", 1<<20)+"\n    endpoint:", 1), 413).withHeader("Content-Type", "application/yaml"),
+		apiPost("a scenario file over 256 KiB", "/__admin/scenarios", strings.Replace(yamlFile, "endpoint:", "description: "+strings.Repeat("x", 1<<20)+"\n    endpoint:", 1), 413).withHeader("Expect", "100-continue").withHeader("Content-Type", "application/yaml"),
 		apiCall{name: "delete a runtime scenario", method: http.MethodDelete, path: "/__admin/scenarios/json-503", status: 200},
 		apiCall{name: "delete a built-in scenario", method: http.MethodDelete, path: "/__admin/scenarios/cancel-full", status: 400},
 		apiCall{name: "delete an unknown scenario", method: http.MethodDelete, path: "/__admin/scenarios/nope", status: 404},
