@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kicc-mock/kicc-mock/kicc"
+	sandboxpkg "github.com/kicc-mock/kicc-mock/sandbox" // the package has a func sandbox (contract_test.go)
 	"github.com/kicc-mock/kicc-mock/server"
 )
 
@@ -21,6 +22,12 @@ type sandboxOptions struct {
 	unpaidStatus        string
 	retryIntervals      string
 	maxTransactions     int
+
+	webhookAllow           string
+	webhookConcurrency     int
+	webhookHostConcurrency int
+	webhookQueue           int
+	webhookHostQueue       int
 }
 
 func (o *sandboxOptions) flags(fs *flag.FlagSet) {
@@ -32,6 +39,11 @@ func (o *sandboxOptions) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.strict, "strict-transactions", false, "find answers resCd 1020 for ids the sandbox never issued (default: a realistic default answer)")
 	fs.StringVar(&o.retryIntervals, "webhook-retry-intervals", joinDurations(server.DefaultWebhookRetryIntervals), "comma-separated waits between webhook resends, the last repeating (up to 15 resends)")
 	fs.IntVar(&o.maxTransactions, "max-transactions", server.DefaultMaxTransactions, "most payments the sandbox holds; past it create answers resCd 9999")
+	fs.StringVar(&o.webhookAllow, "webhook-allow", "", "comma-separated hosts webhooks may go to: example.com (any port), example.com:8443, *.example.com (names under it), 10.0.0.7, [::1]:9000; others are journaled refused and not sent (empty = any)")
+	fs.IntVar(&o.webhookConcurrency, "webhook-concurrency", sandboxpkg.DefaultWebhookConcurrency, "most webhook sends in flight at once, all receivers together")
+	fs.IntVar(&o.webhookHostConcurrency, "webhook-host-concurrency", sandboxpkg.DefaultWebhookHostConcurrency, "most webhook sends in flight at once to one receiver (scheme, host and port); a receiver that hangs holds up only its own webhooks")
+	fs.IntVar(&o.webhookQueue, "webhook-queue", sandboxpkg.DefaultWebhookQueue, "most webhooks held at once (waiting, in flight or waiting for a resend); past it a new one is journaled queue-full and not sent")
+	fs.IntVar(&o.webhookHostQueue, "webhook-host-queue", sandboxpkg.DefaultWebhookHostQueue, "most webhooks held at once for one receiver; past it a new one to it is journaled queue-full and not sent")
 }
 
 func (o *sandboxOptions) apply(cfg *server.Config) error {
@@ -52,6 +64,26 @@ func (o *sandboxOptions) apply(cfg *server.Config) error {
 	default:
 		cfg.CancelCompleteAfter = o.cancelCompleteAfter
 	}
+	for _, b := range []struct {
+		name string
+		v    int
+		to   *int
+	}{
+		{"webhook-concurrency", o.webhookConcurrency, &cfg.WebhookConcurrency},
+		{"webhook-host-concurrency", o.webhookHostConcurrency, &cfg.WebhookHostConcurrency},
+		{"webhook-queue", o.webhookQueue, &cfg.WebhookQueue},
+		{"webhook-host-queue", o.webhookHostQueue, &cfg.WebhookHostQueue},
+	} {
+		if b.v < 1 {
+			return fmt.Errorf("--%s %d must be at least 1", b.name, b.v)
+		}
+		*b.to = b.v
+	}
+	allow, err := sandboxpkg.ParseAllowList(o.webhookAllow)
+	if err != nil {
+		return fmt.Errorf("--webhook-allow: %w", err)
+	}
+	cfg.WebhookAllow = allow
 	for _, f := range strings.Split(o.retryIntervals, ",") {
 		d, err := time.ParseDuration(strings.TrimSpace(f))
 		if err != nil || d <= 0 {

@@ -68,11 +68,20 @@ type Config struct {
 	WebhookTimeout time.Duration
 	// WebhookMaxResends after the first send (15, KICC's, when 0).
 	WebhookMaxResends int
-	// WebhookWorkers, WebhookQueue and WebhookJournalSize bound the
-	// dispatcher (DefaultWebhook* when 0).
-	WebhookWorkers     int
-	WebhookQueue       int
-	WebhookJournalSize int
+	// WebhookAllow is where webhooks may go; the zero value allows any
+	// host. A notification to another host is journaled "refused" and not
+	// sent.
+	WebhookAllow AllowList
+	// WebhookConcurrency and WebhookHostConcurrency bound the sends in
+	// flight, all together and to one receiver (scheme, host and port);
+	// WebhookQueue and WebhookHostQueue the notifications held, waiting,
+	// in flight or waiting for a resend; WebhookJournalSize the attempts
+	// journaled. DefaultWebhook* when 0.
+	WebhookConcurrency     int
+	WebhookHostConcurrency int
+	WebhookQueue           int
+	WebhookHostQueue       int
+	WebhookJournalSize     int
 }
 
 // Deps is what the sandbox takes from the server it runs in.
@@ -121,11 +130,17 @@ func New(cfg Config, d Deps) *Sandbox {
 	if cfg.WebhookMaxResends <= 0 {
 		cfg.WebhookMaxResends = kicc.WebhookMaxResends
 	}
-	if cfg.WebhookWorkers <= 0 {
-		cfg.WebhookWorkers = DefaultWebhookWorkers
+	if cfg.WebhookConcurrency <= 0 {
+		cfg.WebhookConcurrency = DefaultWebhookConcurrency
+	}
+	if cfg.WebhookHostConcurrency <= 0 {
+		cfg.WebhookHostConcurrency = DefaultWebhookHostConcurrency
 	}
 	if cfg.WebhookQueue <= 0 {
 		cfg.WebhookQueue = DefaultWebhookQueue
+	}
+	if cfg.WebhookHostQueue <= 0 {
+		cfg.WebhookHostQueue = DefaultWebhookHostQueue
 	}
 	if cfg.WebhookJournalSize <= 0 {
 		cfg.WebhookJournalSize = DefaultWebhookJournalSize

@@ -22,11 +22,38 @@ var DefaultWebhookRetryIntervals = []time.Duration{
 	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute,
 }
 
-// Webhook limits.
+// Webhook bounds, the defaults of Config's fields. Deliveries to one
+// receiver (scheme, host and port) never wait on another's: each has its
+// own queue and its own share of the sends, so a receiver that hangs until
+// the ack deadline holds up only its own notifications.
 const (
-	DefaultWebhookWorkers     = 4
-	DefaultWebhookQueue       = 1000
+	// DefaultWebhookConcurrency is how many sends run at once, to all
+	// receivers together: a goroutine and a connection each.
+	DefaultWebhookConcurrency = 256
+	// DefaultWebhookHostConcurrency is how many of them go to one receiver.
+	DefaultWebhookHostConcurrency = 4
+	// DefaultWebhookQueue is how many notifications the dispatcher holds,
+	// waiting for a send slot, being sent or waiting for a resend; a new
+	// one past it is dropped (journaled "queue-full").
+	DefaultWebhookQueue = 10_000
+	// DefaultWebhookHostQueue is how many of them may be for one receiver,
+	// so that one receiver that never acks cannot fill the queue of all.
+	DefaultWebhookHostQueue = 1_000
+	// DefaultWebhookJournalSize is how many attempts GET /__admin/webhooks
+	// keeps.
 	DefaultWebhookJournalSize = 1000
+)
+
+// webhookAckLimit is the most of a receiver's answer that is read: an ack
+// is a few dozen bytes.
+const webhookAckLimit = 64 << 10
+
+// webhookIdleConns is how many idle keep-alive connections to receivers are
+// kept, all together (per receiver: its host concurrency);
+// webhookIdleTimeout closes those idle longer.
+const (
+	webhookIdleConns   = 64
+	webhookIdleTimeout = 30 * time.Second
 )
 
 // Webhook kinds, as the journal names them.
@@ -35,169 +62,229 @@ const (
 	WebhookCancel   = "cancel"
 )
 
+// Outcomes of journaled webhook attempts.
+const (
+	OutcomeDelivered = "delivered"
+	OutcomeRetrying  = "retrying"
+	OutcomeGaveUp    = "gave-up"
+	OutcomeDropped   = "dropped"    // a scenario, or no notifyUrl: not sent
+	OutcomeQueueFull = "queue-full" // past WebhookQueue or WebhookHostQueue: not sent
+	OutcomeRefused   = "refused"    // the host is not in WebhookAllow: not sent
+)
+
 // webhookJob is one notification on its way, at its attempt-th send.
 type webhookJob struct {
 	gen         uint64
 	kind        string
-	url         string
+	url         string // without userinfo
+	note        string
 	body        []byte
 	pgCno       string
 	cancelPgCno string
 	attempt     int // 1 is the first send, 2.. the resends
+	host        *hostQueue
+
+	due   time.Time // while scheduled: when, on the base clock
+	seq   uint64    // while scheduled: order among equal due times
+	index int       // while scheduled: its place in the heap
 }
 
 // WebhookAttempt is one journaled send (or a decision not to send).
 type WebhookAttempt struct {
 	Time        string          `json:"time"` // RFC 3339, KST
 	Kind        string          `json:"kind"`
-	URL         string          `json:"url"`
+	URL         string          `json:"url"` // the notifyUrl, without userinfo
 	PgCno       string          `json:"pgCno"`
 	CancelPgCno string          `json:"cancelPgCno,omitempty"`
 	Attempt     int             `json:"attempt"`
 	Status      int             `json:"status,omitempty"` // the receiver's HTTP status
 	ResCd       string          `json:"resCd,omitempty"`  // the receiver's ack
 	Error       string          `json:"error,omitempty"`
+	Note        string          `json:"note,omitempty"` // what the mock changed, such as userinfo dropped
 	DurationMs  float64         `json:"durationMs"`
-	Outcome     string          `json:"outcome"` // delivered, retrying, gave-up, dropped, queue-full
+	Outcome     string          `json:"outcome"` // the Outcome* constants
 	NextAttempt string          `json:"nextAttemptIn,omitempty"`
 	Body        json.RawMessage `json:"body"`
 }
 
 // dispatcher sends webhooks the way KICC does: a success is HTTP 200 with
-// resCd "0000" within the ack deadline; anything else is resent after the
-// next interval, up to maxResends times. Waits go through the server's
-// clock, so tests drive retries with a fake one. A bounded queue feeds a
-// few workers; a full queue drops the notification (journaled).
+// resCd "0000" within the ack deadline; anything else, a redirect included,
+// is resent after the next interval, up to maxResends times. Waits go
+// through the server's clock, so tests drive retries with a fake one.
 //
-// Its memory grows with use: the queue holds pointers and the attempt ring
-// is appended to up to its size. Allocated whole up front, the two were
-// 300 KB of pointer-bearing memory that every GC cycle of a mock that never
-// sends a webhook had to scan.
+// Every notification held counts against WebhookQueue and its receiver's
+// WebhookHostQueue until it is delivered or given up; sends run in
+// goroutines started for them, at most WebhookConcurrency at once and
+// WebhookHostConcurrency per receiver, taken from the receivers' queues in
+// turn. Scheduled ones (delays, resends) wait in one heap watched by one
+// goroutine. So an idle dispatcher holds one goroutine and nothing else,
+// and a busy one at most the bounds. The attempt ring, too, grows with use
+// up to its size: allocated whole up front it was 300 KB of pointer-bearing
+// memory that every GC cycle of a mock that never sends a webhook scanned.
 type dispatcher struct {
 	s          *Sandbox
 	version    string
 	client     *http.Client
-	queue      chan *webhookJob
+	allow      AllowList
 	intervals  []time.Duration
 	maxResends int
 	gen        atomic.Uint64
 	ctx        context.Context
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
-	mu         sync.Mutex // guards closed, ring, next
-	closed     bool
-	ring       []WebhookAttempt // grows to ringSize, then wraps; every element is an attempt
-	ringSize   int
-	next       int // slot of the next attempt
+
+	mu     sync.Mutex // guards the fields below, down to jmu
+	closed bool
+	held   int                   // notifications held, all hosts
+	active int                   // sends in flight, all hosts
+	hosts  map[string]*hostQueue // by target.key, while it holds a notification
+	ready  []*hostQueue          // hosts with one due and a free slot, in turn
+	timers jobHeap
+	seq    uint64
+	wake   chan struct{} // the earliest scheduled notification changed
+
+	jmu      sync.Mutex       // guards ring and next
+	ring     []WebhookAttempt // grows to ringSize, then wraps; every element is an attempt
+	ringSize int
+	next     int // slot of the next attempt
 }
 
 func newDispatcher(s *Sandbox, version string) *dispatcher {
 	cfg := s.cfg
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = webhookIdleConns
+	tr.MaxIdleConnsPerHost = cfg.WebhookHostConcurrency
+	tr.IdleConnTimeout = webhookIdleTimeout
 	d := &dispatcher{
-		s:          s,
-		version:    version,
-		client:     &http.Client{Timeout: cfg.WebhookTimeout},
-		queue:      make(chan *webhookJob, cfg.WebhookQueue),
+		s:       s,
+		version: version,
+		client: &http.Client{Transport: tr,
+			// A redirect is the receiver's answer, not a new place to send
+			// to: following it would resend the body (307) or turn it into
+			// an empty GET counted as delivered (302), and let a notifyUrl
+			// lead past WebhookAllow.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		allow:      cfg.WebhookAllow,
 		intervals:  cfg.WebhookRetryIntervals,
 		maxResends: cfg.WebhookMaxResends,
+		hosts:      map[string]*hostQueue{},
+		wake:       make(chan struct{}, 1),
 		ringSize:   cfg.WebhookJournalSize,
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
-	for range cfg.WebhookWorkers {
-		d.wg.Add(1)
-		go d.work()
-	}
+	d.wg.Add(1)
+	go d.timerLoop()
 	return d
 }
 
-// send queues a notification after delay (0: now).
+// send takes a notification for url, sent after delay (0: now), unless the
+// URL is refused or the queue is full (both journaled).
 func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, delay time.Duration) {
-	job := webhookJob{gen: d.gen.Load(), kind: kind, url: url, body: body, pgCno: pgCno, cancelPgCno: cancelPgCno, attempt: 1}
-	if delay > 0 {
-		d.later(job, delay)
+	job := &webhookJob{gen: d.gen.Load(), kind: kind, url: redactURL(url), body: body, pgCno: pgCno,
+		cancelPgCno: cancelPgCno, attempt: 1}
+	t, err := parseTarget(url)
+	switch {
+	case err != nil:
+		d.refuse(job, err.Error())
+		return
+	case t.userinfo:
+		job.note = noteUserinfo
+	}
+	if !d.allow.Allows(t) {
+		d.refuse(job, "the host "+t.host+":"+t.port+" is not in --webhook-allow ("+d.allow.String()+"); no request was sent")
 		return
 	}
-	d.enqueue(job)
-}
-
-// dropped journals a notification a scenario suppressed.
-func (d *dispatcher) dropped(kind, url, pgCno, cancelPgCno string, body []byte, why string) {
-	d.record(WebhookAttempt{Kind: kind, URL: url, PgCno: pgCno, CancelPgCno: cancelPgCno,
-		Outcome: "dropped", Error: why, Body: body})
-}
-
-func (d *dispatcher) enqueue(job webhookJob) {
-	if job.gen != d.gen.Load() || d.ctx.Err() != nil {
-		return // reset or closed since it was scheduled
-	}
-	select {
-	case d.queue <- &job:
-	default:
-		d.record(WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-			Attempt: job.attempt, Outcome: "queue-full", Error: "webhook queue is full; notification dropped", Body: job.body})
-	}
-}
-
-// later enqueues job once delay has passed on the clock.
-func (d *dispatcher) later(job webhookJob, delay time.Duration) {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return
 	}
-	d.wg.Add(1)
-	d.mu.Unlock()
-	go func() {
-		defer d.wg.Done()
-		select {
-		case <-d.s.clock.After(delay):
-			d.enqueue(job)
-		case <-d.ctx.Done():
-		}
-	}()
-}
-
-func (d *dispatcher) work() {
-	defer d.wg.Done()
-	for {
-		select {
-		case <-d.ctx.Done():
-			return
-		case job := <-d.queue:
-			if job.gen == d.gen.Load() {
-				d.attempt(*job)
-			}
-		}
+	h := d.hosts[t.key]
+	var full string
+	switch {
+	case d.held >= d.s.cfg.WebhookQueue:
+		full = "webhook queue is full: " + strconv.Itoa(d.held) + " notifications are pending (--webhook-queue); notification dropped"
+	case h != nil && h.held >= d.s.cfg.WebhookHostQueue:
+		full = "webhook queue of " + t.key + " is full: " + strconv.Itoa(h.held) + " notifications to it are pending (--webhook-host-queue); notification dropped"
 	}
+	if full != "" {
+		d.mu.Unlock()
+		d.record(WebhookAttempt{Kind: kind, URL: job.url, PgCno: pgCno, CancelPgCno: cancelPgCno,
+			Attempt: job.attempt, Outcome: OutcomeQueueFull, Error: full, Note: job.note, Body: body})
+		return
+	}
+	if h == nil {
+		h = &hostQueue{key: t.key}
+		d.hosts[t.key] = h
+	}
+	h.held++
+	d.held++
+	job.host = h
+	if delay > 0 {
+		d.scheduleLocked(job, delay)
+	} else {
+		d.enqueueLocked(job)
+		d.pumpLocked()
+	}
+	d.mu.Unlock()
 }
 
-// attempt sends job once, journals it and schedules the resend on failure.
-func (d *dispatcher) attempt(job webhookJob) {
+// refuse journals a notification that is not sent to where it says.
+func (d *dispatcher) refuse(job *webhookJob, why string) {
+	d.record(WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
+		Outcome: OutcomeRefused, Error: why, Note: job.note, Body: job.body})
+	d.s.log.Warn("webhook refused", "kind", job.kind, "url", job.url, "pgCno", job.pgCno, "error", why)
+}
+
+// dropped journals a notification a scenario suppressed.
+func (d *dispatcher) dropped(kind, url, pgCno, cancelPgCno string, body []byte, why string) {
+	d.record(WebhookAttempt{Kind: kind, URL: redactURL(url), PgCno: pgCno, CancelPgCno: cancelPgCno,
+		Outcome: OutcomeDropped, Error: why, Body: body})
+}
+
+// attempt sends job once, journals it, and schedules the resend on failure.
+// It runs in its own goroutine, holding one of the host's slots.
+func (d *dispatcher) attempt(job *webhookJob) {
+	defer d.wg.Done()
 	start := d.s.clock.Now()
 	status, resCd, err := d.post(job)
 	a := WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-		Attempt: job.attempt, Status: status, ResCd: resCd, Body: job.body}
+		Attempt: job.attempt, Status: status, ResCd: resCd, Note: job.note, Body: job.body}
 	a.DurationMs = float64(d.s.clock.Now().Sub(start).Microseconds()) / 1000
 	a.Time = start.In(kicc.KST).Format(time.RFC3339Nano)
 	var wait time.Duration
 	switch {
 	case err == nil:
-		a.Outcome = "delivered"
+		a.Outcome = OutcomeDelivered
 	case job.attempt > d.maxResends:
-		a.Outcome, a.Error = "gave-up", err.Error()+"; no resends left"
+		a.Outcome, a.Error = OutcomeGaveUp, err.Error()+"; no resends left"
 	default:
 		wait = d.interval(job.attempt)
-		a.Outcome, a.Error, a.NextAttempt = "retrying", err.Error(), wait.String()
+		a.Outcome, a.Error, a.NextAttempt = OutcomeRetrying, err.Error(), wait.String()
 	}
-	// Journal before scheduling the resend, so the journal's order is the
-	// order of attempts.
-	d.record(a)
-	if wait > 0 {
+	// A reset since the send began forgot this notification: its attempt
+	// is not journaled after the reset, and it is not resent.
+	stale := job.gen != d.gen.Load()
+	if !stale {
+		// Journal before scheduling the resend, so the journal's order is
+		// the order of attempts.
+		d.record(a)
+		d.s.log.Info("webhook", "kind", job.kind, "url", job.url, "attempt", a.Attempt, "status", status,
+			"resCd", resCd, "outcome", a.Outcome, "error", a.Error)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h := job.host
+	h.active--
+	d.active--
+	if wait > 0 && !stale && !d.closed {
 		job.attempt++
-		d.later(job, wait)
+		d.scheduleLocked(job, wait)
+	} else {
+		d.releaseLocked(job)
 	}
-	d.s.log.Info("webhook", "kind", job.kind, "url", job.url, "attempt", a.Attempt, "status", status,
-		"resCd", resCd, "outcome", a.Outcome, "error", a.Error)
+	d.readyLocked(h)
+	d.pumpLocked()
 }
 
 // interval is the wait after the attempt-th send failed; the last interval
@@ -212,7 +299,7 @@ type webhookError string
 
 func (e webhookError) Error() string { return string(e) }
 
-func (d *dispatcher) post(job webhookJob) (status int, resCd string, err error) {
+func (d *dispatcher) post(job *webhookJob) (status int, resCd string, err error) {
 	ctx, cancel := context.WithTimeout(d.ctx, d.s.cfg.WebhookTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.url, bytes.NewReader(job.body))
@@ -226,13 +313,20 @@ func (d *dispatcher) post(job webhookJob) (status int, resCd string, err error) 
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, webhookAckLimit))
 	if err != nil {
 		return resp.StatusCode, "", err
 	}
 	var ack kicc.WebhookAck
 	_ = json.Unmarshal(data, &ack) // a non-JSON ack is a failure below
 	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		where := "without a Location"
+		if loc := resp.Header.Get("Location"); loc != "" {
+			where = "to Location " + strconv.Quote(redactURL(loc))
+		}
+		return resp.StatusCode, ack.ResCd, webhookError("receiver answered HTTP " + strconv.Itoa(resp.StatusCode) +
+			", a redirect " + where + "; webhooks do not follow redirects, the notifyUrl must ack itself")
 	case resp.StatusCode != http.StatusOK:
 		return resp.StatusCode, ack.ResCd, webhookError("receiver answered HTTP " + strconv.Itoa(resp.StatusCode))
 	case ack.ResCd != kicc.ResOK:
@@ -249,8 +343,8 @@ func (d *dispatcher) record(a WebhookAttempt) {
 		a.Body = json.RawMessage("null")
 	}
 	d.s.metrics.WebhookAttempt(a.Kind, a.Outcome)
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.jmu.Lock()
+	defer d.jmu.Unlock()
 	if len(d.ring) < d.ringSize {
 		d.ring = append(d.ring, a)
 	} else {
@@ -261,8 +355,8 @@ func (d *dispatcher) record(a WebhookAttempt) {
 
 // attempts returns the journal, newest first.
 func (d *dispatcher) attempts() []WebhookAttempt {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.jmu.Lock()
+	defer d.jmu.Unlock()
 	n := len(d.ring) // while it grows, next == len(ring): the newest is ring[n-1]
 	out := make([]WebhookAttempt, 0, n)
 	for i := 1; i <= n; i++ {
@@ -271,22 +365,35 @@ func (d *dispatcher) attempts() []WebhookAttempt {
 	return out
 }
 
-// reset forgets the journal and every pending send and resend.
+// reset forgets the journal and every pending send and resend. Sends in
+// flight finish, unjournaled and not resent.
 func (d *dispatcher) reset() {
 	d.gen.Add(1)
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	var forgotten []*webhookJob
+	for _, h := range d.hosts {
+		forgotten = append(forgotten, h.waiting...)
+		h.waiting, h.ready = nil, false
+	}
+	forgotten = append(forgotten, d.timers...)
+	d.ready, d.timers = nil, nil
+	for _, j := range forgotten {
+		d.releaseLocked(j)
+	}
+	d.mu.Unlock()
+	d.jmu.Lock()
 	d.ring, d.next = nil, 0
+	d.jmu.Unlock()
 }
 
-// close stops the workers and every pending wait; an in-flight send is
-// cancelled.
+// close stops every send and every wait; an in-flight send is cancelled.
 func (d *dispatcher) close() {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
+	d.client.CloseIdleConnections()
 }
 
 // Webhooks returns the journal of webhook attempts, newest first, that
