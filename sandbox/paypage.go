@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"bytes"
-	"embed"
+	_ "embed" // the page's template
 	"errors"
 	"html/template"
 	"net/http"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kicc-mock/kicc-mock/httpio"
 	"github.com/kicc-mock/kicc-mock/store"
 )
 
@@ -20,9 +21,21 @@ import (
 const PathPayPage = "/pay/"
 
 //go:embed paypage/page.html
-var payPageFS embed.FS
+var payPageHTML string
 
-var payPageTmpl = template.Must(template.ParseFS(payPageFS, "paypage/page.html"))
+var payPageTmpl = template.Must(template.New("page.html").Parse(payPageHTML))
+
+// payPageHeaders allow the page's own style and script and nothing else: a
+// goodsName or returnUrl a merchant sent is escaped by the template, and
+// should that ever fail, injected markup still runs no script. They are
+// hashed from a rendering with every block, the press script included.
+var payPageHeaders = func() *httpio.PageHeaders {
+	var buf bytes.Buffer
+	if err := payPageTmpl.Execute(&buf, &payPageView{Open: true, Press: "pay"}); err != nil {
+		panic(err)
+	}
+	return httpio.MustPageHeaders(buf.String())
+}()
 
 type payPageView struct {
 	PgCno, GoodsName, Currency, ShopOrderNo, State, ReturnURL string
@@ -96,6 +109,7 @@ func (s *Sandbox) writePayPage(c echo.Context, status int, v *payPageView) error
 	if err := payPageTmpl.Execute(&buf, v); err != nil {
 		return err
 	}
+	payPageHeaders.Set(c.Response().Header())
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
