@@ -31,6 +31,7 @@ func TestPageHeadersAllowExactlyTheInlineBlocks(t *testing.T) {
 	assert.Equal(t, p.CSP(), h.Get("Content-Security-Policy"))
 	assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
 	assert.Equal(t, "DENY", h.Get("X-Frame-Options"))
+	assert.Equal(t, "same-origin", h.Get("Referrer-Policy"))
 
 	none, err := httpio.NewPageHeaders("<p>static</p>")
 	require.NoError(t, err)

@@ -132,7 +132,7 @@ func New(o Options) *Metrics {
 	}, []string{"endpoint"})
 	webhooks := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: NameWebhookAttempts,
-		Help: "Webhook attempts by kind (approval, cancel) and outcome (delivered, retrying, gave-up, dropped, queue-full).",
+		Help: "Webhook attempts by kind (approval, cancel) and outcome (delivered, retrying, gave-up, dropped, queue-full, refused).",
 	}, []string{"kind", "outcome"})
 	lint := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: NameLintFindings,
