@@ -304,9 +304,13 @@ scenarios:
 	pg := m.create(rcv.URL, "ORD-L", 1000)["pgCno"].(string)
 	m.admin(http.MethodPost, "/__admin/transactions/"+pg+"/pay")
 	rcv.wait(t)
+	// The receiver answers before the dispatcher logs the attempt; wait for
+	// the log so the approval's entry cannot land after the drop.
+	require.Eventually(t, func() bool { return len(m.webhooks()) == 1 }, 5*time.Second, time.Millisecond)
 	c := m.revise(pg, rcv.URL, "40", 0, "X-KICC-Mock-Scenario", "cancel-webhook-lost")["cancelPgCno"].(string)
 	code, _ := m.admin(http.MethodPost, "/__admin/transactions/"+c+"/complete")
 	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { return len(m.webhooks()) == 2 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, "dropped", m.webhooks()[0].Outcome)
 	cs := m.find(context.Background(), map[string]any{"mallId": "T0000001", "shopTransactionId": m.key(), "pgCno": pg, "cancelPgCno": c}, "").json(t)
 	assert.Equal(t, "TS02", cs["cancelStatus"])
