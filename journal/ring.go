@@ -66,6 +66,7 @@ type Journal struct {
 	slots []slot // len == capacity
 	next  int    // slot of the next append
 	n     int    // entries held, at most len(slots)
+	subs  subscribers
 }
 
 // slot is one ring position: the fixed-size fields, and the rest in data
@@ -104,6 +105,7 @@ func (j *Journal) Record(r *Record, spare []byte) []byte {
 		spare = make([]byte, 0, len(r.Body)+len(r.Response)+len(r.Path)+len(r.Query)+512)
 	}
 	data := encodeEntry(spare[:0], r)
+	j.publish(r, data) // subscribe.go; before the swap, while data is still ours
 	j.mu.Lock()
 	s := &j.slots[j.next]
 	old := s.data
