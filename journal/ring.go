@@ -209,6 +209,7 @@ func (j *Journal) NewestFirst() []Entry {
 
 // Clear forgets every entry and returns how many there were.
 func (j *Journal) Clear() int {
+	defer j.Invalidate() // subscribe.go: live views read the journal again
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := j.n

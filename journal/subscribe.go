@@ -97,3 +97,6 @@ func (j *Journal) publish(r *Record, data []byte) {
 		}
 	}
 }
+
+// Subscribers is how many subscriptions are open.
+func (j *Journal) Subscribers() int { return int(j.subs.n.Load()) }
