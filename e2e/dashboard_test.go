@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"bytes"
+	"flag"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/client"
+	"github.com/kicc-mock/kicc-mock/kicc"
+)
+
+var updateScreenshot = flag.Bool("update", false, "write the dashboard's screenshot to docs/dashboard.png")
+
+// TestBrowserDrivesTheDashboard opens the dashboard in headless Chromium,
+// through the DevTools protocol, on a mock with an admin token: the page
+// is opened once with ?token=, then everything runs on its cookie. A find
+// sent through the API appears on the page without a reload (the event
+// stream); the default scenario of find-payment is switched by clicking
+// the page's form, and the next find answers as the new default says.
+func TestBrowserDrivesTheDashboard(t *testing.T) {
+	bin := chromiumPath(t)
+	const token = "dash-token"
+	_, url, _ := startProcess(t, "--admin-token", token)
+	resp, err := http.Get(url + "/__admin/ui")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the page needs the token")
+
+	b := startBrowser(t, bin)
+	b.navigate(url + "/__admin/ui?token=" + token)
+	var where string
+	b.eval(`location.pathname + location.search`, &where)
+	assert.Equal(t, "/__admin/ui", where, "the token left the address bar")
+	b.waitFor(`document.querySelector('#live').dataset.live === 'on'`, "the event stream")
+	b.waitFor(`document.querySelector('form.default[data-endpoint="find-payment"] .current').dataset.current === 'payment-approved'`,
+		"the scenarios and defaults")
+	b.eval(`window.notReloaded = true`, nil)
+
+	c := client.New(url, "T0000001")
+	st, err := c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "P-DASH-0001"})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusApproved, st.StatusCd)
+	b.waitFor(`[...document.querySelectorAll('details.request')].some(d => d.textContent.includes('P-DASH-0001'))`,
+		"the find on the page")
+
+	// Pick payment-void for find-payment and press Set.
+	b.eval(`(() => { const s = document.querySelector('form.default[data-endpoint="find-payment"] select');
+  s.value = 'payment-void'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil)
+	b.click(`form.default[data-endpoint="find-payment"] button[type="submit"]`)
+	b.waitFor(`document.querySelector('form.default[data-endpoint="find-payment"] .current').dataset.current === 'payment-void'`,
+		"the new default on the page")
+
+	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "P-DASH-0002"})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusVoided, st.StatusCd, "the default the page set answers")
+	b.waitFor(`document.querySelectorAll('details.request').length === 2 &&
+  document.querySelector('details.request').dataset.scenario === 'payment-void'`, "the second find, newest first")
+
+	// Open the newest entry: its request, answer, headers and lint.
+	b.click(`details.request summary`)
+	b.waitFor(`document.querySelector('details.request').open`, "the entry open")
+	var detail string
+	b.eval(`document.querySelector('details.request .detail').innerText`, &detail)
+	assert.Contains(t, detail, "P-DASH-0002")
+	assert.Contains(t, detail, `"statusCd": "TS12"`)
+	assert.Contains(t, detail, "Content-Type")
+
+	var reloaded bool
+	b.eval(`window.notReloaded !== true`, &reloaded)
+	assert.False(t, reloaded, "the page was never reloaded")
+
+	shot := b.screenshot()
+	img, err := png.Decode(bytes.NewReader(shot))
+	require.NoError(t, err)
+	assert.Equal(t, 1440, img.Bounds().Dx())
+	if *updateScreenshot {
+		require.NoError(t, os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), shot, 0o644))
+		t.Log("wrote docs/dashboard.png")
+	}
+}
