@@ -282,7 +282,7 @@ func (c *cdp) waitFor(cond, what string) {
 func (c *cdp) click(sel string) {
 	c.t.Helper()
 	var at struct{ X, Y float64 }
-	c.eval(`(() => { const e = document.querySelector(`+jsString(sel)+`); e.scrollIntoView({block: 'center'});
+	c.eval(`(() => { const e = document.querySelector(`+jsString(sel)+`); e.scrollIntoView({block: 'center', inline: 'nearest'});
   const r = e.getBoundingClientRect(); return {X: r.x + r.width / 2, Y: r.y + r.height / 2}; })()`, &at)
 	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
 		c.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1})

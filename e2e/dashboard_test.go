@@ -72,10 +72,54 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 	assert.Contains(t, detail, `"statusCd": "TS12"`)
 	assert.Contains(t, detail, "Content-Type")
 
+	// The filters narrow the list on the page.
+	b.eval(`(() => { const i = document.querySelector('#filters input[name="pgCno"]'); i.value = 'P-DASH-0001';
+  i.dispatchEvent(new Event('input', {bubbles: true})); })()`, nil)
+	b.waitFor(`document.querySelectorAll('details.request').length === 1`, "the pgCno filter")
+	b.click(`#filters button[type="reset"]`)
+	b.waitFor(`document.querySelectorAll('details.request').length === 2`, "the filters cleared")
+
+	// A scenario file with a mistake: its file:line errors beside the text;
+	// then a good one, listed as runtime.
+	b.eval(`document.querySelector('#add-scenario textarea').value = "version: 1\nscenarios:\n  - name: too-slow\n    responses: [{delay: 40s}]\n"`, nil)
+	b.click(`#add-scenario button[type="submit"]`)
+	b.waitFor(`/request:\d+:/.test(document.querySelector('#scenario-errors').textContent)`, "the file's errors")
+	b.eval(`document.querySelector('#add-scenario textarea').value = "version: 1\nscenarios:\n  - name: dash-partial\n    endpoint: find-payment\n    responses:\n      - body: {statusCd: TS06}\n"`, nil)
+	b.click(`#add-scenario button[type="submit"]`)
+	b.waitFor(`document.querySelector('#scenarios tr[data-name="dash-partial"]') !== null &&
+  document.querySelector('#scenario-errors').children.length === 0`, "the runtime scenario listed")
+
+	// The sandbox: a payment created through the API appears, Pay on the page
+	// approves it and its webhook arrives; Resend sends the webhook again.
+	sink := newWebhookSink(t)
+	created, err := c.CreatePayment(ctx(t), client.CreatePaymentRequest{
+		ShopOrderNo: "ORD-DASH-1", GoodsName: "Dashboard Test", ReturnURL: "http://127.0.0.1/return",
+		TradeType: kicc.TradeTypeMweb, NotifyURL: sink.url, Amount: 4200,
+	})
+	require.NoError(t, err)
+	row := `#transactions tr[data-pgcno="` + created.PgCno + `"]`
+	b.waitFor(`document.querySelector('`+row+`')?.dataset.state === 'created'`, "the new payment on the page")
+	b.click(row + ` button.pay`)
+	b.waitFor(`document.querySelector('`+row+`')?.dataset.state === 'paid'`, "the payment paid from the page")
+	n := sink.next(t)
+	require.NotNil(t, n.Approval)
+	assert.Equal(t, created.PgCno, n.Approval.PgCno)
+	b.click(`#refresh-sandbox`)
+	b.waitFor(`document.querySelector('#webhooks tr[data-outcome="delivered"] button.resend') !== null`, "the delivered webhook")
+	b.click(`#webhooks tr[data-outcome="delivered"] button.resend`)
+	n = sink.next(t)
+	require.NotNil(t, n.Approval, "the webhook sent again from the page")
+	assert.Equal(t, created.PgCno, n.Approval.PgCno)
+	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: created.PgCno})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusApproved, st.StatusCd, "the sandbox's state answers its own payments")
+	b.waitFor(`document.querySelectorAll('#webhooks tbody tr').length === 2`, "both sends listed")
+
 	var reloaded bool
 	b.eval(`window.notReloaded !== true`, &reloaded)
 	assert.False(t, reloaded, "the page was never reloaded")
 
+	b.eval(`window.scrollTo(0, 0); document.querySelectorAll('section').forEach(s => { s.scrollLeft = 0; })`, nil)
 	shot := b.screenshot()
 	img, err := png.Decode(bytes.NewReader(shot))
 	require.NoError(t, err)

@@ -132,7 +132,7 @@ function renderRequests() {
         el('span', { class: 'rescd', text: code || '—' }),
         el('span', { class: 'path', text: v.method + ' ' + v.path }),
         el('span', { class: 'scenario', text: v.scenario || '' }),
-        v.lint && v.lint.length ? el('span', { class: 'lint-mark', title: 'lint findings', text: 'lint ' + v.lint.length }) : null,
+        el('span', { class: 'lint-mark', title: 'lint findings', text: v.lint && v.lint.length ? 'lint ' + v.lint.length : '' }),
         el('span', { class: 'ms', text: v.durationMs.toFixed(1) + ' ms' })));
     d.addEventListener('toggle', () => { if (d.open) state.open.add(k); else state.open.delete(k); });
     const headers = Object.entries(v.headers || {}).map(([h, val]) => h + ': ' + val).join('\n');
