@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"flag"
 	"image/png"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -128,4 +131,25 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), shot, 0o644))
 		t.Log("wrote docs/dashboard.png")
 	}
+}
+
+// TestEventStreamDoesNotHoldUpShutdown: SIGTERM with a dashboard's event
+// stream open ends the stream ("bye") and the process exits 0, rather
+// than waiting for the page until the shutdown timeout.
+func TestEventStreamDoesNotHoldUpShutdown(t *testing.T) {
+	cmd, url, log := startProcess(t)
+	resp, err := http.Get(url + "/__admin/events")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	r := bufio.NewReader(resp.Body)
+	line, err := r.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "retry: 2000\n", line)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	rest, _ := io.ReadAll(r) // ends when the server closes the stream
+	assert.Contains(t, string(rest), "event: bye")
+	require.NoError(t, cmd.Wait(), "exit status 0 after a graceful shutdown:\n%s", log)
+	assert.NotContains(t, log.String(), "shutdown timeout")
 }
