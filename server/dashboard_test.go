@@ -174,6 +174,19 @@ func TestEventsStreamTheJournal(t *testing.T) {
 	assert.Equal(t, "P-1", v.Body["pgCno"])
 	assert.Equal(t, string(kicc.StatusVoided), v.Response["statusCd"])
 
+	// A body written over several lines is still one data line.
+	req, err := http.NewRequest(http.MethodPost, m.http.URL+kicc.PathFind,
+		strings.NewReader("{\n  \"mallId\": \"T0000001\",\n  \"shopTransactionId\": \"k-lines\",\n  \"pgCno\": \"P-2\"\n}\n"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", server.ContentTypeJSON)
+	fr, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	fr.Body.Close()
+	e = s.next(t)
+	require.Equal(t, "request", e.name)
+	require.NoError(t, json.Unmarshal([]byte(e.data), &v), "one line of JSON: %q", e.data)
+	assert.Equal(t, "P-2", v.Body["pgCno"])
+
 	// Admin calls are not journaled, so they send nothing; a clear asks the
 	// page to read the journal again.
 	rec, _ := http.NewRequest(http.MethodDelete, m.http.URL+"/__admin/requests", nil)

@@ -162,7 +162,9 @@ function renderScenarios() {
     el('td', {}, el('code', { text: s.name })),
     el('td', { text: s.source + (s.file ? ' (' + s.file + (s.line ? ':' + s.line : '') + ')' : '') }),
     el('td', { text: (s.endpoints || []).join(', ') }),
-    el('td', { text: s.description || '' }))));
+    el('td', { text: s.description || '' }),
+    el('td', {}, s.source === 'runtime' ? el('button', { type: 'button', class: 'delete', text: 'Delete',
+      onclick: () => attempt(async () => { await api('DELETE', '/__admin/scenarios/' + encodeURIComponent(s.name)); await loadScenarios(); }) }) : null))));
   $('#scenario-names').replaceChildren(...state.scenarios.map(s => el('option', { value: s.name })));
   const box = $('#defaults');
   box.replaceChildren();
@@ -252,10 +254,20 @@ function setupClock() {
 async function loadSandbox() {
   const [tx, wh] = await Promise.all([api('GET', '/__admin/transactions'), api('GET', '/__admin/webhooks?limit=200')]);
   renderTransactions(tx.transactions || []);
-  renderWebhooks(wh.webhooks || []);
+  const attempts = wh.webhooks || [];
+  renderWebhooks(attempts);
+  // Resends happen without a request to show them: while a notification
+  // waits for one (its newest attempt is "retrying"), look again shortly.
+  const newest = new Map();
+  for (const a of attempts) if (!newest.has(a.notification)) newest.set(a.notification, a);
+  if ([...newest.values()].some(a => a.outcome === 'retrying')) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => attempt(loadSandbox), 2000);
+  }
 }
 
 let sandboxTimer = 0;
+let retryTimer = 0;
 // sandboxSoon reloads the sandbox tables once a burst of requests is over.
 function sandboxSoon() {
   clearTimeout(sandboxTimer);
