@@ -131,6 +131,7 @@ func startBrowser(t *testing.T, bin string) *cdp {
 	go c.read()
 	c.call("Page.enable", nil)
 	c.call("Runtime.enable", nil)
+	c.call("Log.enable", nil) // CSP violations and failed loads are reported here
 	return c
 }
 
@@ -164,7 +165,7 @@ func (c *cdp) read() {
 			continue
 		}
 		switch msg.Method {
-		case "Runtime.consoleAPICalled", "Runtime.exceptionThrown":
+		case "Runtime.consoleAPICalled", "Runtime.exceptionThrown", "Log.entryAdded":
 			c.mu.Lock()
 			fmt.Fprintf(&c.logs, "%s %s\n", msg.Method, msg.Params)
 			c.mu.Unlock()

@@ -118,6 +118,10 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 	assert.Equal(t, kicc.StatusApproved, st.StatusCd, "the sandbox's state answers its own payments")
 	b.waitFor(`document.querySelectorAll('#webhooks tbody tr').length === 2`, "both sends listed")
 
+	log := b.log()
+	assert.NotContains(t, log, "Content Security Policy", "the page runs within its policy")
+	assert.NotContains(t, log, "Runtime.exceptionThrown", "the page's script threw")
+
 	var reloaded bool
 	b.eval(`window.notReloaded !== true`, &reloaded)
 	assert.False(t, reloaded, "the page was never reloaded")
