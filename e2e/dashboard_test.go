@@ -30,7 +30,8 @@ var updateScreenshot = flag.Bool("update", false, "write the dashboard's screens
 func TestBrowserDrivesTheDashboard(t *testing.T) {
 	bin := chromiumPath(t)
 	const token = "dash-token"
-	_, url, _ := startProcess(t, "--admin-token", token)
+	// Cancels complete only when told to: the page's Complete button.
+	_, url, _ := startProcess(t, "--admin-token", token, "--cancel-complete-after", "0", "--secret-key", "dash-secret")
 	resp, err := http.Get(url + "/__admin/ui")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -46,7 +47,7 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 		"the scenarios and defaults")
 	b.eval(`window.notReloaded = true`, nil)
 
-	c := client.New(url, "T0000001")
+	c := client.New(url, "T0000001", client.WithSecretKey("dash-secret"))
 	st, err := c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "P-DASH-0001"})
 	require.NoError(t, err)
 	assert.Equal(t, kicc.StatusApproved, st.StatusCd)
@@ -117,6 +118,18 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, kicc.StatusApproved, st.StatusCd, "the sandbox's state answers its own payments")
 	b.waitFor(`document.querySelectorAll('#webhooks tbody tr').length === 2`, "both sends listed")
+
+	// A cancel waits until Complete is pressed on the page; then its webhook.
+	cn, err := c.CancelPayment(ctx(t), client.CancelPaymentRequest{PgCno: created.PgCno, Amount: 1000, NotifyURL: sink.url})
+	require.NoError(t, err)
+	require.NotEmpty(t, cn.CancelPgCno)
+	complete := row + ` button.complete`
+	b.waitFor(`document.querySelector('`+complete+`') !== null`, "the pending cancel's Complete button")
+	b.click(complete)
+	b.waitFor(`document.querySelector('`+row+`').textContent.includes('completed')`, "the cancel completed from the page")
+	n = sink.next(t)
+	require.NotNil(t, n.Cancel, "the cancellation webhook")
+	assert.Equal(t, cn.CancelPgCno, n.Cancel.CancelPgCno)
 
 	log := b.log()
 	assert.NotContains(t, log, "Content Security Policy", "the page runs within its policy")
