@@ -88,6 +88,8 @@ type options struct {
 	bodyLimit       int64
 	shutdownTimeout time.Duration
 	journalSize     int
+	journalBytes    int
+	journalEntry    int
 	adminToken      string
 	scenarios       string
 	watch           bool
@@ -118,6 +120,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
 	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
+	fs.IntVar(&o.journalBytes, "journal-max-bytes", server.DefaultJournalMaxBytes, "most bytes all journal entries hold together; past it the oldest entries go first (the newest is always kept)")
+	fs.IntVar(&o.journalEntry, "journal-entry-bytes", server.DefaultJournalEntryBytes, "most bytes of each request body, answer and header block one journal entry keeps; a part cut short is flagged in the entry (bodyTruncated, responseTruncated, headersTruncated)")
 	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM or SIGINT; then they are cut and the process still exits 0")
 	fs.StringVar(&o.scenarios, "scenarios", "", "scenario files in `DIR` (*.yaml, *.yml), added to the built-ins")
@@ -194,20 +198,22 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	cfg := server.Config{
-		Version:     buildVersion(),
-		Logger:      log,
-		Idempotency: server.IdempotencyMode(o.idempotency),
-		Lint:        lint.Mode(o.lint),
-		MaxKeys:     o.maxKeys,
-		Messages:    map[string]string{"0000": o.successMessage},
-		BodyLimit:   o.bodyLimit,
-		Seed:        o.seed,
-		Currency:    o.currency,
-		JournalSize: o.journalSize,
-		AdminToken:  o.adminToken,
-		ScenarioDir: o.scenarios,
-		Watch:       o.watch,
-		MaxDelay:    o.maxDelay,
+		Version:           buildVersion(),
+		Logger:            log,
+		Idempotency:       server.IdempotencyMode(o.idempotency),
+		Lint:              lint.Mode(o.lint),
+		MaxKeys:           o.maxKeys,
+		Messages:          map[string]string{"0000": o.successMessage},
+		BodyLimit:         o.bodyLimit,
+		Seed:              o.seed,
+		Currency:          o.currency,
+		JournalSize:       o.journalSize,
+		JournalMaxBytes:   o.journalBytes,
+		JournalEntryBytes: o.journalEntry,
+		AdminToken:        o.adminToken,
+		ScenarioDir:       o.scenarios,
+		Watch:             o.watch,
+		MaxDelay:          o.maxDelay,
 
 		MaxRuntimeScenarios: o.maxRuntimeScenarios,
 		MaxHeaderBytes:      o.maxHeaderBytes,
@@ -224,6 +230,10 @@ func serve(args []string, stderr io.Writer) int {
 				cfg.MallIDs = append(cfg.MallIDs, id)
 			}
 		}
+	}
+	if o.journalBytes < 1 || o.journalEntry < 1 {
+		fmt.Fprintf(stderr, "kicc-mock: --journal-max-bytes %d and --journal-entry-bytes %d must be at least 1\n", o.journalBytes, o.journalEntry)
+		return 2
 	}
 	if o.journalSize < 1 {
 		fmt.Fprintf(stderr, "kicc-mock: --journal-size %d must be at least 1\n", o.journalSize)

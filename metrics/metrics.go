@@ -58,6 +58,7 @@ const (
 	NameLedgerKeys      = "kicc_mock_ledger_keys"
 	NameJournalEntries  = "kicc_mock_journal_entries"
 	NameJournalCapacity = "kicc_mock_journal_capacity"
+	NameJournalBytes    = "kicc_mock_journal_bytes"
 	NameWebhookAttempts = "kicc_mock_webhook_attempts_total"
 	NameLintFindings    = "kicc_mock_lint_findings_total"
 )
@@ -86,6 +87,7 @@ type Options struct {
 	LedgerKeys      func() int
 	JournalEntries  func() int
 	JournalCapacity func() int
+	JournalBytes    func() int
 	// Runtime adds the Go runtime's, the process's and the build's
 	// collectors (go_*, process_*, go_build_info).
 	Runtime bool
@@ -142,6 +144,7 @@ func New(o Options) *Metrics {
 	gauge(reg, NameLedgerKeys, "Idempotency keys the ledger holds (today's and yesterday's).", o.LedgerKeys)
 	gauge(reg, NameJournalEntries, "Requests the journal holds.", o.JournalEntries)
 	gauge(reg, NameJournalCapacity, "Requests the journal can hold (--journal-size).", o.JournalCapacity)
+	gauge(reg, NameJournalBytes, "Bytes the journal's entries hold (bounded by --journal-max-bytes).", o.JournalBytes)
 	if o.Runtime {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 			collectors.NewBuildInfoCollector())

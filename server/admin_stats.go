@@ -17,6 +17,7 @@ type statsView struct {
 	HeapBytes        uint64  `json:"heapBytes"`        // live heap, the GC floor left out
 	GCHeapFloorBytes int     `json:"gcHeapFloorBytes"` // Config.GCHeapFloor
 	JournalEntries   int     `json:"journalEntries"`
+	JournalBytes     int     `json:"journalBytes"` // bounded by Config.JournalMaxBytes
 	LedgerKeys       int     `json:"ledgerKeys"`
 	RuntimeScenarios int     `json:"runtimeScenarios"`
 	UptimeSeconds    float64 `json:"uptimeSeconds"`
@@ -49,6 +50,7 @@ func (s *Server) handleStats(c echo.Context) error {
 		HeapBytes:        heap,
 		GCHeapFloorBytes: floor,
 		JournalEntries:   s.journal.Len(),
+		JournalBytes:     s.journal.Bytes(),
 		LedgerKeys:       s.ledger.Len(),
 		RuntimeScenarios: runtimeN,
 		UptimeSeconds:    time.Since(started).Round(time.Millisecond).Seconds(),

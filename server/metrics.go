@@ -49,6 +49,7 @@ func (s *Server) newMetrics() *metrics.Metrics {
 		LedgerKeys:      s.ledger.Len,
 		JournalEntries:  s.journal.Len,
 		JournalCapacity: s.journal.Size,
+		JournalBytes:    s.journal.Bytes,
 		Runtime:         true,
 	})
 }

@@ -84,6 +84,13 @@ const (
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = journal.DefaultSize
 
+// DefaultJournalMaxBytes and DefaultJournalEntryBytes bound the journal in
+// bytes by default.
+const (
+	DefaultJournalMaxBytes   = journal.DefaultMaxBytes
+	DefaultJournalEntryBytes = journal.DefaultEntryPartBytes
+)
+
 // StatusClientClosed is journaled when the client left during a delay or
 // hang (nginx's convention; never sent).
 const StatusClientClosed = journal.StatusClientClosed
@@ -117,6 +124,13 @@ type Config struct {
 	// JournalSize is how many requests the journal keeps, newest first
 	// (DefaultJournalSize when 0).
 	JournalSize int
+	// JournalMaxBytes bounds the memory all journal entries hold together
+	// (DefaultJournalMaxBytes when 0); the oldest go first past it.
+	JournalMaxBytes int
+	// JournalEntryBytes is how much of each request body, answer and header
+	// block an entry keeps (DefaultJournalEntryBytes when 0); a part cut
+	// short says so in the entry.
+	JournalEntryBytes int
 	// AdminToken, when set, must come as "Authorization: Bearer <token>" on
 	// every admin call but health. KICC endpoints never need it.
 	AdminToken string
@@ -276,7 +290,7 @@ func New(cfg Config) (*Server, error) {
 		clock:   clock.NewAdjustable(cfg.Clock),
 		ledger:  cfg.Ledger,
 		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
-		journal: journal.New(cfg.JournalSize),
+		journal: journal.NewLimited(journal.Limits{Entries: cfg.JournalSize, Bytes: cfg.JournalMaxBytes, PartBytes: cfg.JournalEntryBytes}),
 
 		sequences: cfg.Sequences,
 		stopping:  make(chan struct{}),
