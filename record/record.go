@@ -162,7 +162,7 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	resp, err := r.cfg.Client.Do(out)
 	if err != nil {
 		r.cfg.Log.Warn("record: upstream failed; not recorded", "path", req.URL.Path, "error", err)
-		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: upstream %s: %v", r.upstream.Redacted(), unwrapURLError(err)))
+		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: upstream %s: %v", r.upstreamName(), unwrapURLError(err)))
 		return
 	}
 	var answer bytes.Buffer
@@ -185,6 +185,14 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(answer.Bytes())
+}
+
+// upstreamName is the upstream's URL without userinfo, which may hold a
+// password and must not land in a file or a log.
+func (r *Recorder) upstreamName() string {
+	u := *r.upstream
+	u.User = nil
+	return u.String()
 }
 
 func unwrapURLError(err error) error {
@@ -314,7 +322,7 @@ func (r *Recorder) file(name string) string { return filepath.Join(r.cfg.Dir, na
 // write renders rec, checks it with the scenarios loader, and replaces its
 // file, so that the directory only ever holds files serve loads.
 func (r *Recorder) write(rec *recording) error {
-	data, err := render(rec, r.upstream.Redacted())
+	data, err := render(rec, r.upstreamName())
 	if err != nil {
 		return err
 	}

@@ -207,7 +207,7 @@ func TestRecordRedactsASecretEchoedUnderAnotherName(t *testing.T) {
 	}))
 	t.Cleanup(up.Close)
 	dir := t.TempDir()
-	proxy := startRecorder(t, up.URL, dir)
+	proxy := startRecorder(t, strings.Replace(up.URL, "http://", "http://merchant:hunter2@", 1), dir)
 	resp, err := http.Post(proxy+kicc.PathRevise, httpio, strings.NewReader(
 		`{"mallId":"T0000001","shopTransactionId":"K1","pgCno":"`+pg+`","reviseTypeCode":"40","msgAuthValue":"`+auth+`"}`))
 	require.NoError(t, err)
@@ -223,6 +223,8 @@ func TestRecordRedactsASecretEchoedUnderAnotherName(t *testing.T) {
 	assert.Contains(t, string(data), `resMsg: "bad REDACTED"`)
 	assert.Contains(t, string(data), `seen: ["REDACTED"]`)
 	assert.Contains(t, string(data), `secretKey: "REDACTED"`)
+	assert.NotContains(t, string(data), "hunter2", "the upstream's userinfo")
+	assert.NotContains(t, string(data), "merchant:")
 }
 
 func TestRecordRefusesOtherPathsAndSurvivesADeadUpstream(t *testing.T) {
@@ -269,4 +271,32 @@ func TestRecordWritesDelayAndNotes(t *testing.T) {
 	assert.Equal(t, filepath.Dir(rec.Files()[0]), dir)
 	_, err = scenarios.LoadPaths([]string{dir}, scenarios.Options{})
 	require.NoError(t, err)
+}
+
+func TestRecordCreateThenReplay(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	req := client.CreatePaymentRequest{ShopOrderNo: "ORD-REC-1", GoodsName: "Sample", ReturnURL: "http://127.0.0.1/return",
+		NotifyURL: "http://127.0.0.1:9/notify", TradeType: kicc.TradeTypeNative, Amount: 1000}
+	ctx := context.Background()
+	recorded, err := client.New(proxy, "T0000001").CreatePayment(ctx, req)
+	require.NoError(t, err)
+
+	replay := mocktest.Start(t, mocktest.WithConfig(func(c *server.Config) { c.ScenarioDir = dir }))
+	again, err := replay.Client.CreatePayment(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, recorded.PgCno, again.PgCno, "the upstream's pgCno")
+	assert.Equal(t, recorded.PaymentPageURL, again.PaymentPageURL)
+	data, err := os.ReadFile(filepath.Join(dir, mustOne(t, dir)))
+	require.NoError(t, err)
+	t.Logf("\n%s", data)
+}
+
+func mustOne(t *testing.T, dir string) string {
+	t.Helper()
+	files, err := scenarios.DirFiles(dir)
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	return filepath.Base(files[0])
 }
