@@ -297,3 +297,27 @@ func jsonName(f reflect.StructField) string {
 	}
 	return name
 }
+
+// quotedNumbers lists the paths of KICC number fields (totAmount, amount...)
+// the upstream sent as strings: the scenario format renders those as
+// numbers, so a replay differs from the recording there.
+func (o *ordered) quotedNumbers() []string {
+	var out []string
+	var walk func(path string, v *ordered)
+	walk = func(path string, v *ordered) {
+		for _, f := range v.fields {
+			p := f.key
+			if path != "" {
+				p = path + "." + f.key
+			}
+			if f.val.kind == kString && scenarios.NumericFields[f.key] {
+				out = append(out, p)
+			}
+			if f.val.kind == kObject {
+				walk(p, f.val)
+			}
+		}
+	}
+	walk("", o)
+	return out
+}

@@ -158,6 +158,9 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	for _, h := range hopHeaders {
 		out.Header.Del(h)
 	}
+	// The transport asks for gzip itself and then decompresses; asked on the
+	// caller's behalf, a compressed body would be recorded as not JSON.
+	out.Header.Del("Accept-Encoding")
 	start := r.cfg.Clock.Now()
 	resp, err := r.cfg.Client.Do(out)
 	if err != nil {
@@ -273,6 +276,9 @@ func (r *Recorder) record(path string, reqBody []byte, status int, ctype string,
 			resp.notes = append(resp.notes, `a string held "{{", written "{ {" (the template language has no escape)`)
 		}
 		obj.echo(req)
+		for _, k := range obj.quotedNumbers() {
+			resp.notes = append(resp.notes, fmt.Sprintf("%s was a JSON string; a replay sends a number (the scenario format keeps KICC's amounts numbers)", k))
+		}
 		if status == http.StatusOK {
 			obj.removeAbsent(responseFields(ep))
 		}

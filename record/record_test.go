@@ -2,6 +2,7 @@ package record_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -299,4 +300,34 @@ func mustOne(t *testing.T, dir string) string {
 	require.NoError(t, err)
 	require.Len(t, files, 1)
 	return filepath.Base(files[0])
+}
+
+func TestRecordDecompressesAndNotesQuotedAmounts(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		body := `{"resCd":"0000","resMsg":"ok","amountInfo":{"currency":"KRW","amount":"1000"}}`
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			_, _ = io.WriteString(w, body)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		gz := gzip.NewWriter(w)
+		_, _ = io.WriteString(gz, body)
+		_ = gz.Close()
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	req, err := http.NewRequest(http.MethodPost, proxy+kicc.PathFind, strings.NewReader(`{"mallId":"T0000001","shopTransactionId":"K","pgCno":"`+pg+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", httpio)
+	req.Header.Set("Accept-Encoding", "gzip") // asked for by the caller: the proxy must still read the answer
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	data, err := os.ReadFile(filepath.Join(dir, mustOne(t, dir)))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `currency: "KRW"`, "the JSON body, not fault: malformed")
+	assert.Contains(t, string(data), "# amountInfo.amount was a JSON string")
 }
