@@ -5,6 +5,9 @@
 //	kicc-mock validate PATH...  check scenario files; print file:line: message, exit 1 on any
 //	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
 //	kicc-mock version           print the version
+//	kicc-mock record            proxy KICC calls to --upstream, writing scenario files to --out
+//	kicc-mock drift             compare the answers of --upstream and the mock; exit 1 on any difference
+//	kicc-mock trigger KIND      send a KICC webhook (approval or cancel) to --to, resending as KICC does
 //
 // Every flag has an environment twin: --max-keys is KICC_MOCK_MAX_KEYS.
 // A flag given on the command line wins over its environment variable.
@@ -52,6 +55,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return healthcheck(args, stderr)
 	case "validate":
 		return validate(args, stdout, stderr)
+	case "record":
+		return recordCmd(args, stderr)
+	case "drift":
+		return driftCmd(args, stdout, stderr)
+	case "trigger":
+		return triggerCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
 		return 0
