@@ -111,6 +111,7 @@ type options struct {
 	gcHeapFloorMiB      int
 	dataDir             string
 	dataDirRecover      bool
+	maxConns            int
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -141,6 +142,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431 (a text body from net/http, not JSON)")
 	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a file or runtime scenario renders to; more is cut at a character boundary")
 	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
+	fs.IntVar(&o.maxConns, "max-conns", 0, "most connections open at once; past it the idlest keep-alive connection is closed, or when none is idle the new one is answered HTTP 503 and closed (0 = from the open file limit, raised to its hard limit at start: the limit less 128 and --webhook-concurrency, at most 16384)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in `DIR`/"+store.DBFile+" (bbolt) across restarts, kill -9 included (empty = memory only)")
 	fs.BoolVar(&o.dataDirRecover, "data-dir-recover", false, "when the --data-dir database is damaged, move it aside to a timestamped name and start empty instead of failing")
 	return fs
@@ -228,6 +230,7 @@ func serve(args []string, stderr io.Writer) int {
 		MaxHeaderBytes:      o.maxHeaderBytes,
 		MaxTemplateBytes:    o.maxTemplateBytes,
 		GCHeapFloor:         o.gcHeapFloorMiB << 20,
+		MaxConns:            o.maxConns,
 	}
 	if err := o.sandbox.apply(&cfg); err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
@@ -265,6 +268,14 @@ func serve(args []string, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if o.maxConns < 0 {
+		fmt.Fprintf(stderr, "kicc-mock: --max-conns %d must not be negative\n", o.maxConns)
+		return 2
+	}
+	if fdLimit := raiseFDLimit(log); cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultMaxConns(fdLimit, cfg.WebhookConcurrency)
+		log.Info("connections capped", "max_conns", cfg.MaxConns, "open_file_limit", fdLimit)
+	}
 	if o.dataDir != "" {
 		db, err := openDataDir(o.dataDir, o.maxKeys, o.dataDirRecover, log, &cfg)
 		if err != nil {
@@ -293,7 +304,7 @@ func serve(args []string, stderr io.Writer) int {
 	defer srv.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, srv.HTTPServer(o.addr), ln, o.shutdownTimeout, log); err != nil {
+	if err := runServer(ctx, srv.HTTPServer(o.addr), srv.Listener(ln), o.shutdownTimeout, log); err != nil {
 		log.Error("server stopped", "error", err)
 		return 1
 	}

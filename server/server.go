@@ -171,6 +171,9 @@ type Config struct {
 	// findings reported; lint.Strict: those a strict mock refuses are
 	// refused; lint.Off).
 	Lint lint.Mode
+	// MaxConns caps the open connections of a Listener-wrapped listener
+	// (see ConnLimit); 0 leaves them uncapped.
+	MaxConns int
 	// GCHeapFloor, in bytes, keeps the garbage collector from running
 	// before the heap has grown by about this much (0: Go's own pacing,
 	// which starts at 4 MiB). See gcHeapFloor.
@@ -212,6 +215,7 @@ type Server struct {
 	journal *journal.Journal
 	metrics *metrics.Metrics
 	handler http.Handler // observe(echo)
+	conns   *ConnLimit   // nil: connections uncapped
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
@@ -296,6 +300,9 @@ func New(cfg Config) (*Server, error) {
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
 	}
+	if cfg.MaxConns > 0 {
+		s.conns = NewConnLimit(cfg.MaxConns)
+	}
 	s.metrics = s.newMetrics()
 	if cfg.GCHeapFloor > 0 {
 		go func() {
@@ -372,6 +379,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.conns != nil {
+		hs.ConnState = s.conns.ConnState
 	}
 	hs.RegisterOnShutdown(s.Close)
 	return hs

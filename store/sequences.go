@@ -11,6 +11,8 @@ type Sequences interface {
 	Next(scenario, key string) int
 	// Reset forgets every count.
 	Reset()
+	// Len is the number of (scenario, key) positions held.
+	Len() int
 }
 
 // MemorySequences is the in-memory Sequences.
@@ -41,4 +43,11 @@ func (m *MemorySequences) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.counts = map[seqKey]int{}
+}
+
+// Len implements Sequences.
+func (m *MemorySequences) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.counts)
 }
