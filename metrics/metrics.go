@@ -156,7 +156,7 @@ func New(o Options) *Metrics {
 	gauge(reg, NameJournalEntries, "Requests the journal holds.", o.JournalEntries)
 	gauge(reg, NameJournalCapacity, "Requests the journal can hold (--journal-size).", o.JournalCapacity)
 	gauge(reg, NameJournalBytes, "Bytes the journal's entries hold (bounded by --journal-max-bytes).", o.JournalBytes)
-	gauge(reg, NameSequencePositions, "Positions of sequence scenarios held.", o.SequencePositions)
+	gauge(reg, NameSequencePositions, "Positions of sequence scenarios held (today's, at most --max-sequences).", o.SequencePositions)
 	if read := o.Connections; read != nil {
 		gauge(reg, NameConnections, "Connections open.", func() int { open, _, _, _ := read(); return open })
 		gauge(reg, NameConnectionsMax, "Connections the mock holds open at most (--max-conns).", func() int { _, max, _, _ := read(); return max })

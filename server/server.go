@@ -174,6 +174,10 @@ type Config struct {
 	// MaxConns caps the open connections of a Listener-wrapped listener
 	// (see ConnLimit); 0 leaves them uncapped.
 	MaxConns int
+	// MaxSequences caps the in-memory sequence positions
+	// (store.DefaultMaxSequences when 0); a persistent Sequences has its
+	// own.
+	MaxSequences int
 	// GCHeapFloor, in bytes, keeps the garbage collector from running
 	// before the heap has grown by about this much (0: Go's own pacing,
 	// which starts at 4 MiB). See gcHeapFloor.
@@ -275,7 +279,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.HangDuration = DefaultHangDuration
 	}
 	if cfg.Sequences == nil {
-		cfg.Sequences = store.NewMemorySequences()
+		if cfg.MaxSequences <= 0 {
+			cfg.MaxSequences = store.DefaultMaxSequences
+		}
+		cfg.Sequences = store.NewMemorySequences(cfg.MaxSequences)
 	}
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
