@@ -245,3 +245,38 @@ func TestConnLimitKeepsTheResetFaultAReset(t *testing.T) {
 	assert.True(t, errors.Is(err, syscall.ECONNRESET), "want ECONNRESET, got %v", err)
 	require.Eventually(t, func() bool { return srv.conns.Stats().Open == 0 }, 5*time.Second, time.Millisecond)
 }
+
+// Many clients at once against a small cap: every connection is answered
+// (200, or the 503 refusal) or closed to make room, none waits, and the
+// count never passes the cap nor leaks.
+func TestConnLimitUnderConcurrentClients(t *testing.T) {
+	const max = 4
+	srv, addr := serveCapped(t, Config{MaxConns: max})
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range 20 {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					continue
+				}
+				// A safety net against a hang, not a timing assertion.
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				k := &keepAlive{Conn: c, r: bufio.NewReader(c)}
+				status, err := k.get("/__admin/health")
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					t.Errorf("a connection waited: %v", err)
+				}
+				if err == nil && status != http.StatusOK && status != http.StatusServiceUnavailable {
+					t.Errorf("status %d", status)
+				}
+				_ = c.Close()
+				assert.LessOrEqual(t, srv.conns.Stats().Open, max)
+			}
+		})
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool { return srv.conns.Stats().Open == 0 }, 5*time.Second, time.Millisecond,
+		"every connection closed by its client is forgotten")
+}
