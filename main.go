@@ -111,6 +111,8 @@ type options struct {
 	gcHeapFloorMiB      int
 	dataDir             string
 	dataDirRecover      bool
+	maxConns            int
+	maxSequences        int
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -141,6 +143,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431 (a text body from net/http, not JSON)")
 	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a file or runtime scenario renders to; more is cut at a character boundary")
 	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
+	fs.IntVar(&o.maxConns, "max-conns", 0, "most connections open at once; past it the idlest keep-alive connection is closed, or when none is idle the new one is answered HTTP 503 and closed (0 = from the open file limit, raised to its hard limit at start: the limit less 128 and --webhook-concurrency, at most 16384)")
+	fs.IntVar(&o.maxSequences, "max-sequences", store.DefaultMaxSequences, "most positions of sequence scenarios held (one per scenario and sequenceKey value, about 35 bytes each; they last the KST day); past it a new one answers resCd 9999, positions already held go on")
 	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in `DIR`/"+store.DBFile+" (bbolt) across restarts, kill -9 included (empty = memory only)")
 	fs.BoolVar(&o.dataDirRecover, "data-dir-recover", false, "when the --data-dir database is damaged, move it aside to a timestamped name and start empty instead of failing")
 	return fs
@@ -228,6 +232,8 @@ func serve(args []string, stderr io.Writer) int {
 		MaxHeaderBytes:      o.maxHeaderBytes,
 		MaxTemplateBytes:    o.maxTemplateBytes,
 		GCHeapFloor:         o.gcHeapFloorMiB << 20,
+		MaxConns:            o.maxConns,
+		MaxSequences:        o.maxSequences,
 	}
 	if err := o.sandbox.apply(&cfg); err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
@@ -259,20 +265,28 @@ func serve(args []string, stderr io.Writer) int {
 	for _, b := range []struct {
 		name string
 		v    int
-	}{{"max-runtime-scenarios", o.maxRuntimeScenarios}, {"max-header-bytes", o.maxHeaderBytes}, {"max-template-bytes", o.maxTemplateBytes}} {
+	}{{"max-runtime-scenarios", o.maxRuntimeScenarios}, {"max-header-bytes", o.maxHeaderBytes}, {"max-template-bytes", o.maxTemplateBytes}, {"max-sequences", o.maxSequences}} {
 		if b.v < 1 {
 			fmt.Fprintf(stderr, "kicc-mock: --%s %d must be at least 1\n", b.name, b.v)
 			return 2
 		}
 	}
+	if o.maxConns < 0 {
+		fmt.Fprintf(stderr, "kicc-mock: --max-conns %d must not be negative\n", o.maxConns)
+		return 2
+	}
 	if o.dataDir != "" {
-		db, err := openDataDir(o.dataDir, o.maxKeys, o.dataDirRecover, log, &cfg)
+		db, err := openDataDir(o.dataDir, o.maxKeys, o.maxSequences, o.dataDirRecover, log, &cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "kicc-mock:", err)
 			return 1
 		}
 		defer db.Close()
 		log.Info("state kept on disk", "data_dir", o.dataDir)
+	}
+	if fdLimit := raiseFDLimit(log); cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultMaxConns(fdLimit, cfg.WebhookConcurrency)
+		log.Info("connections capped", "max_conns", cfg.MaxConns, "open_file_limit", fdLimit)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -293,7 +307,7 @@ func serve(args []string, stderr io.Writer) int {
 	defer srv.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, srv.HTTPServer(o.addr), ln, o.shutdownTimeout, log); err != nil {
+	if err := runServer(ctx, srv.HTTPServer(o.addr), srv.Listener(ln), o.shutdownTimeout, log); err != nil {
 		log.Error("server stopped", "error", err)
 		return 1
 	}
@@ -304,8 +318,8 @@ func serve(args []string, stderr io.Writer) int {
 // sequences and runtime scenario store into cfg. The caller closes it after
 // the server has stopped. A damaged database fails the start with what to
 // do about it, unless recoverDamaged says to move it aside and start empty.
-func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger, cfg *server.Config) (*store.Persistent, error) {
-	db, err := openState(dir, maxKeys, cfg)
+func openDataDir(dir string, maxKeys, maxSequences int, recoverDamaged bool, log *slog.Logger, cfg *server.Config) (*store.Persistent, error) {
+	db, err := openState(dir, maxKeys, maxSequences, cfg)
 	var bad *store.DamagedError
 	if errors.As(err, &bad) && recoverDamaged {
 		moved, merr := store.MoveAside(bad.Path, time.Now())
@@ -313,7 +327,7 @@ func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger,
 			return nil, fmt.Errorf("--data-dir-recover: %w", merr)
 		}
 		log.Warn("the database was damaged; moved it aside and started empty", "problem", bad.Error(), "moved_to", moved)
-		db, err = openState(dir, maxKeys, cfg)
+		db, err = openState(dir, maxKeys, maxSequences, cfg)
 	}
 	switch {
 	case errors.As(err, &bad):
@@ -327,7 +341,7 @@ func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger,
 }
 
 // openState opens the database of dir and loads its state into cfg.
-func openState(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, error) {
+func openState(dir string, maxKeys, maxSequences int, cfg *server.Config) (*store.Persistent, error) {
 	db, err := store.Open(dir)
 	if err != nil {
 		return nil, err
@@ -337,7 +351,7 @@ func openState(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, 
 		db.Close()
 		return nil, err
 	}
-	seqs, err := db.Sequences()
+	seqs, err := db.Sequences(maxSequences, time.Now())
 	if err != nil {
 		db.Close()
 		return nil, err

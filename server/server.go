@@ -171,6 +171,13 @@ type Config struct {
 	// findings reported; lint.Strict: those a strict mock refuses are
 	// refused; lint.Off).
 	Lint lint.Mode
+	// MaxConns caps the open connections of a Listener-wrapped listener
+	// (see ConnLimit); 0 leaves them uncapped.
+	MaxConns int
+	// MaxSequences caps the in-memory sequence positions
+	// (store.DefaultMaxSequences when 0); a persistent Sequences has its
+	// own.
+	MaxSequences int
 	// GCHeapFloor, in bytes, keeps the garbage collector from running
 	// before the heap has grown by about this much (0: Go's own pacing,
 	// which starts at 4 MiB). See gcHeapFloor.
@@ -212,6 +219,7 @@ type Server struct {
 	journal *journal.Journal
 	metrics *metrics.Metrics
 	handler http.Handler // observe(echo)
+	conns   *ConnLimit   // nil: connections uncapped
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
@@ -271,7 +279,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.HangDuration = DefaultHangDuration
 	}
 	if cfg.Sequences == nil {
-		cfg.Sequences = store.NewMemorySequences()
+		if cfg.MaxSequences <= 0 {
+			cfg.MaxSequences = store.DefaultMaxSequences
+		}
+		cfg.Sequences = store.NewMemorySequences(cfg.MaxSequences)
 	}
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
@@ -295,6 +306,9 @@ func New(cfg Config) (*Server, error) {
 		sequences: cfg.Sequences,
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
+	}
+	if cfg.MaxConns > 0 {
+		s.conns = NewConnLimit(cfg.MaxConns)
 	}
 	s.metrics = s.newMetrics()
 	if cfg.GCHeapFloor > 0 {
@@ -372,6 +386,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.conns != nil {
+		hs.ConnState = s.conns.ConnState
 	}
 	hs.RegisterOnShutdown(s.Close)
 	return hs
