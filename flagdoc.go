@@ -40,6 +40,15 @@ const commandsHelp = `Usage:
   kicc-mock validate PATH...  check scenario files (or directories of them); every
                               mistake as file:line: message, exit 1 on any
   kicc-mock healthcheck       exit 0 when the mock at --addr answers its health check
+  kicc-mock record --upstream URL --out DIR [--addr host:port]
+                              proxy KICC calls to URL and write its answers as
+                              scenario files that --scenarios DIR replays
+  kicc-mock drift --upstream URL [--mock URL]
+                              make the contract calls to URL and to the mock and
+                              print where their answers differ; exit 1 on any
+  kicc-mock trigger approval|cancel --to URL [--pgCno ID] [--amount N]
+                              send a KICC webhook to URL, resending as KICC does;
+                              exit 0 once acknowledged
   kicc-mock version           print the version
   kicc-mock help              print this help
 `

@@ -80,7 +80,8 @@ func TestConfigurationTableHasARowPerFlag(t *testing.T) {
 // flag with its environment twin and default.
 func assertFullHelp(t *testing.T, help string) {
 	t.Helper()
-	for _, cmd := range []string{"kicc-mock [serve] [flags]", "kicc-mock validate PATH...", "kicc-mock healthcheck", "kicc-mock version", "kicc-mock help"} {
+	for _, cmd := range []string{"kicc-mock [serve] [flags]", "kicc-mock validate PATH...", "kicc-mock healthcheck", "kicc-mock version", "kicc-mock help",
+		"kicc-mock record --upstream URL --out DIR", "kicc-mock drift --upstream URL", "kicc-mock trigger approval|cancel --to URL"} {
 		assert.Contains(t, help, cmd)
 	}
 	for _, d := range flagDocs() {

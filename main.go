@@ -5,6 +5,9 @@
 //	kicc-mock validate PATH...  check scenario files; print file:line: message, exit 1 on any
 //	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
 //	kicc-mock version           print the version
+//	kicc-mock record            proxy KICC calls to --upstream, writing scenario files to --out
+//	kicc-mock drift             compare the answers of --upstream and the mock; exit 1 on any difference
+//	kicc-mock trigger KIND      send a KICC webhook (approval or cancel) to --to, resending as KICC does
 //
 // Every flag has an environment twin: --max-keys is KICC_MOCK_MAX_KEYS.
 // A flag given on the command line wins over its environment variable.
@@ -52,6 +55,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return healthcheck(args, stderr)
 	case "validate":
 		return validate(args, stdout, stderr)
+	case "record":
+		return recordCmd(args, stderr)
+	case "drift":
+		return driftCmd(args, stdout, stderr)
+	case "trigger":
+		return triggerCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kicc-mock", buildVersion())
 		return 0
@@ -88,6 +97,8 @@ type options struct {
 	bodyLimit       int64
 	shutdownTimeout time.Duration
 	journalSize     int
+	journalBytes    int
+	journalEntry    int
 	adminToken      string
 	scenarios       string
 	watch           bool
@@ -100,6 +111,8 @@ type options struct {
 	gcHeapFloorMiB      int
 	dataDir             string
 	dataDirRecover      bool
+	maxConns            int
+	maxSequences        int
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -118,6 +131,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for generated ids and fake data, for reproducible runs")
 	fs.Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes; larger ones answer HTTP 413")
 	fs.IntVar(&o.journalSize, "journal-size", server.DefaultJournalSize, "how many requests the journal (GET /__admin/requests) keeps, newest first")
+	fs.IntVar(&o.journalBytes, "journal-max-bytes", server.DefaultJournalMaxBytes, "most bytes all journal entries hold together; past it the oldest entries go first (the newest is always kept)")
+	fs.IntVar(&o.journalEntry, "journal-entry-bytes", server.DefaultJournalEntryBytes, "most bytes of each request body, answer and header block one journal entry keeps; a part cut short is flagged in the entry (bodyTruncated, responseTruncated, headersTruncated)")
 	fs.StringVar(&o.adminToken, "admin-token", "", "when set, every /__admin call but health needs Authorization: Bearer <token>")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish after SIGTERM or SIGINT; then they are cut and the process still exits 0")
 	fs.StringVar(&o.scenarios, "scenarios", "", "scenario files in `DIR` (*.yaml, *.yml), added to the built-ins")
@@ -128,6 +143,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers in bytes; larger ones answer HTTP 431 (a text body from net/http, not JSON)")
 	fs.IntVar(&o.maxTemplateBytes, "max-template-bytes", scenarios.MaxTemplateOutput, "most bytes one templated string of a file or runtime scenario renders to; more is cut at a character boundary")
 	fs.IntVar(&o.gcHeapFloorMiB, "gc-heap-floor-mib", server.DefaultGCHeapFloor>>20, "MiB of reserved, never-touched heap that lets the garbage collector run less often under load (0 = Go's default pacing)")
+	fs.IntVar(&o.maxConns, "max-conns", 0, "most connections open at once; past it the idlest keep-alive connection is closed, or when none is idle the new one is answered HTTP 503 and closed (0 = from the open file limit, raised to its hard limit at start: the limit less 128 and --webhook-concurrency, at most 16384)")
+	fs.IntVar(&o.maxSequences, "max-sequences", store.DefaultMaxSequences, "most positions of sequence scenarios held (one per scenario and sequenceKey value, about 35 bytes each; they last the KST day); past it a new one answers resCd 9999, positions already held go on")
 	fs.StringVar(&o.dataDir, "data-dir", "", "keep idempotency keys, sequence positions and runtime scenarios in `DIR`/"+store.DBFile+" (bbolt) across restarts, kill -9 included (empty = memory only)")
 	fs.BoolVar(&o.dataDirRecover, "data-dir-recover", false, "when the --data-dir database is damaged, move it aside to a timestamped name and start empty instead of failing")
 	return fs
@@ -194,25 +211,29 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	cfg := server.Config{
-		Version:     buildVersion(),
-		Logger:      log,
-		Idempotency: server.IdempotencyMode(o.idempotency),
-		Lint:        lint.Mode(o.lint),
-		MaxKeys:     o.maxKeys,
-		Messages:    map[string]string{"0000": o.successMessage},
-		BodyLimit:   o.bodyLimit,
-		Seed:        o.seed,
-		Currency:    o.currency,
-		JournalSize: o.journalSize,
-		AdminToken:  o.adminToken,
-		ScenarioDir: o.scenarios,
-		Watch:       o.watch,
-		MaxDelay:    o.maxDelay,
+		Version:           buildVersion(),
+		Logger:            log,
+		Idempotency:       server.IdempotencyMode(o.idempotency),
+		Lint:              lint.Mode(o.lint),
+		MaxKeys:           o.maxKeys,
+		Messages:          map[string]string{"0000": o.successMessage},
+		BodyLimit:         o.bodyLimit,
+		Seed:              o.seed,
+		Currency:          o.currency,
+		JournalSize:       o.journalSize,
+		JournalMaxBytes:   o.journalBytes,
+		JournalEntryBytes: o.journalEntry,
+		AdminToken:        o.adminToken,
+		ScenarioDir:       o.scenarios,
+		Watch:             o.watch,
+		MaxDelay:          o.maxDelay,
 
 		MaxRuntimeScenarios: o.maxRuntimeScenarios,
 		MaxHeaderBytes:      o.maxHeaderBytes,
 		MaxTemplateBytes:    o.maxTemplateBytes,
 		GCHeapFloor:         o.gcHeapFloorMiB << 20,
+		MaxConns:            o.maxConns,
+		MaxSequences:        o.maxSequences,
 	}
 	if err := o.sandbox.apply(&cfg); err != nil {
 		fmt.Fprintln(stderr, "kicc-mock:", err)
@@ -224,6 +245,10 @@ func serve(args []string, stderr io.Writer) int {
 				cfg.MallIDs = append(cfg.MallIDs, id)
 			}
 		}
+	}
+	if o.journalBytes < 1 || o.journalEntry < 1 {
+		fmt.Fprintf(stderr, "kicc-mock: --journal-max-bytes %d and --journal-entry-bytes %d must be at least 1\n", o.journalBytes, o.journalEntry)
+		return 2
 	}
 	if o.journalSize < 1 {
 		fmt.Fprintf(stderr, "kicc-mock: --journal-size %d must be at least 1\n", o.journalSize)
@@ -240,20 +265,28 @@ func serve(args []string, stderr io.Writer) int {
 	for _, b := range []struct {
 		name string
 		v    int
-	}{{"max-runtime-scenarios", o.maxRuntimeScenarios}, {"max-header-bytes", o.maxHeaderBytes}, {"max-template-bytes", o.maxTemplateBytes}} {
+	}{{"max-runtime-scenarios", o.maxRuntimeScenarios}, {"max-header-bytes", o.maxHeaderBytes}, {"max-template-bytes", o.maxTemplateBytes}, {"max-sequences", o.maxSequences}} {
 		if b.v < 1 {
 			fmt.Fprintf(stderr, "kicc-mock: --%s %d must be at least 1\n", b.name, b.v)
 			return 2
 		}
 	}
+	if o.maxConns < 0 {
+		fmt.Fprintf(stderr, "kicc-mock: --max-conns %d must not be negative\n", o.maxConns)
+		return 2
+	}
 	if o.dataDir != "" {
-		db, err := openDataDir(o.dataDir, o.maxKeys, o.dataDirRecover, log, &cfg)
+		db, err := openDataDir(o.dataDir, o.maxKeys, o.maxSequences, o.dataDirRecover, log, &cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "kicc-mock:", err)
 			return 1
 		}
 		defer db.Close()
 		log.Info("state kept on disk", "data_dir", o.dataDir)
+	}
+	if fdLimit := raiseFDLimit(log); cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultMaxConns(fdLimit, cfg.WebhookConcurrency)
+		log.Info("connections capped", "max_conns", cfg.MaxConns, "open_file_limit", fdLimit)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -274,7 +307,7 @@ func serve(args []string, stderr io.Writer) int {
 	defer srv.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, srv.HTTPServer(o.addr), ln, o.shutdownTimeout, log); err != nil {
+	if err := runServer(ctx, srv.HTTPServer(o.addr), srv.Listener(ln), o.shutdownTimeout, log); err != nil {
 		log.Error("server stopped", "error", err)
 		return 1
 	}
@@ -285,8 +318,8 @@ func serve(args []string, stderr io.Writer) int {
 // sequences and runtime scenario store into cfg. The caller closes it after
 // the server has stopped. A damaged database fails the start with what to
 // do about it, unless recoverDamaged says to move it aside and start empty.
-func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger, cfg *server.Config) (*store.Persistent, error) {
-	db, err := openState(dir, maxKeys, cfg)
+func openDataDir(dir string, maxKeys, maxSequences int, recoverDamaged bool, log *slog.Logger, cfg *server.Config) (*store.Persistent, error) {
+	db, err := openState(dir, maxKeys, maxSequences, cfg)
 	var bad *store.DamagedError
 	if errors.As(err, &bad) && recoverDamaged {
 		moved, merr := store.MoveAside(bad.Path, time.Now())
@@ -294,7 +327,7 @@ func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger,
 			return nil, fmt.Errorf("--data-dir-recover: %w", merr)
 		}
 		log.Warn("the database was damaged; moved it aside and started empty", "problem", bad.Error(), "moved_to", moved)
-		db, err = openState(dir, maxKeys, cfg)
+		db, err = openState(dir, maxKeys, maxSequences, cfg)
 	}
 	switch {
 	case errors.As(err, &bad):
@@ -308,7 +341,7 @@ func openDataDir(dir string, maxKeys int, recoverDamaged bool, log *slog.Logger,
 }
 
 // openState opens the database of dir and loads its state into cfg.
-func openState(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, error) {
+func openState(dir string, maxKeys, maxSequences int, cfg *server.Config) (*store.Persistent, error) {
 	db, err := store.Open(dir)
 	if err != nil {
 		return nil, err
@@ -318,7 +351,7 @@ func openState(dir string, maxKeys int, cfg *server.Config) (*store.Persistent, 
 		db.Close()
 		return nil, err
 	}
-	seqs, err := db.Sequences()
+	seqs, err := db.Sequences(maxSequences, time.Now())
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -1,7 +1,6 @@
 package fault
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -32,7 +31,9 @@ func (f reset) Apply(_ http.ResponseWriter, rc *http.ResponseController, env *En
 		wire := append([]byte(head), env.Answer...)
 		_, _ = conn.Write(wire[:min(int64(len(wire)), f.afterBytes)])
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	// An interface, not *net.TCPConn: the server's connection limit wraps
+	// the TCP connection.
+	if tc, ok := conn.(interface{ SetLinger(sec int) error }); ok {
 		_ = tc.SetLinger(0)
 	}
 	return conn.Close()

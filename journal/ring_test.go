@@ -3,6 +3,7 @@ package journal
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,4 +128,98 @@ func BenchmarkJournalRecord(b *testing.B) {
 			spare = j.Record(&r, spare)
 		}
 	})
+}
+
+// TestJournalIsBoundedInBytes: past Limits.Bytes the oldest entries go, the
+// newest always stays, and Bytes counts what is held.
+func TestJournalIsBoundedInBytes(t *testing.T) {
+	j := NewLimited(Limits{Entries: 100, Bytes: 10_000, PartBytes: 4000})
+	body := make([]byte, 900)
+	for i := range 50 {
+		j.Record(&Record{Status: i, Body: body}, nil)
+		require.LessOrEqual(t, j.Bytes(), 10_000, "after %d", i)
+	}
+	assert.Less(t, j.Len(), 12, "about ten 900-byte entries fit in 10,000 bytes")
+	assert.Greater(t, j.Len(), 5)
+	got := j.NewestFirst()
+	assert.Equal(t, 49, got[0].Status)
+	for i := 1; i < len(got); i++ {
+		assert.Equal(t, got[i-1].Status-1, got[i].Status, "the oldest go first, the rest stay in order")
+	}
+
+	j.Record(&Record{Status: 99, Body: make([]byte, 3900)}, nil)
+	j2 := NewLimited(Limits{Bytes: 1, PartBytes: 4000})
+	j2.Record(&Record{Status: 7, Body: body}, nil)
+	require.Equal(t, 1, j2.Len(), "the newest entry is kept even past the bound")
+	assert.Equal(t, 7, j2.NewestFirst()[0].Status)
+	j2.Record(&Record{Status: 8, Body: body}, nil)
+	assert.Equal(t, 1, j2.Len())
+	assert.Equal(t, 8, j2.NewestFirst()[0].Status)
+	assert.Equal(t, 1, j2.Clear())
+	assert.Zero(t, j2.Bytes())
+}
+
+// TestJournalCutsEachPartAndSaysSo: a body, an answer or headers past
+// Limits.PartBytes are kept only up to it, and the entry says which.
+func TestJournalCutsEachPartAndSaysSo(t *testing.T) {
+	j := NewLimited(Limits{PartBytes: 100})
+	long := []byte(strings.Repeat("x", 150))
+	j.Record(&Record{Body: long, Response: []byte("short"), Header: http.Header{"A": {"1"}}}, nil)
+	j.Record(&Record{Body: []byte("b"), Response: long, Header: http.Header{"A": {"1"}, "X-Pad": {string(long)}}}, nil)
+	j.Record(&Record{Body: []byte("b"), BodyTruncated: true}, nil)
+	got := j.NewestFirst()
+	require.Len(t, got, 3)
+	assert.True(t, got[0].BodyTruncated, "a body the recorder cut stays flagged")
+	assert.False(t, got[0].ResponseTruncated || got[0].HeaderTruncated)
+
+	assert.Equal(t, "b", string(got[1].Body))
+	assert.False(t, got[1].BodyTruncated)
+	assert.Len(t, got[1].Response, 100)
+	assert.True(t, got[1].ResponseTruncated)
+	assert.True(t, got[1].HeaderTruncated)
+	assert.Equal(t, []string{"A", "1"}, got[1].Header, "headers that fit are kept, the rest left out")
+
+	assert.Len(t, got[2].Body, 100)
+	assert.True(t, got[2].BodyTruncated)
+	assert.False(t, got[2].ResponseTruncated || got[2].HeaderTruncated)
+	v := got[1].View()
+	assert.True(t, v.ResponseTruncated)
+	assert.True(t, v.HeadersTruncated)
+}
+
+// TestJournalEachWalksFromACursor: Each visits entries older than a Seq,
+// newest first, across a Clear and while the ring overwrites itself.
+func TestJournalEachWalksFromACursor(t *testing.T) {
+	j := New(5)
+	for i := range 8 {
+		j.Record(&Record{Status: i}, nil)
+	}
+	walk := func(before uint64) (statuses []int, seqs []uint64) {
+		j.Each(before, func(e *Entry) bool {
+			statuses, seqs = append(statuses, e.Status), append(seqs, e.Seq)
+			return true
+		})
+		return
+	}
+	st, seqs := walk(0)
+	assert.Equal(t, []int{7, 6, 5, 4, 3}, st)
+	assert.Equal(t, []uint64{8, 7, 6, 5, 4}, seqs)
+	st, _ = walk(6)
+	assert.Equal(t, []int{4, 3}, st)
+	st, _ = walk(4)
+	assert.Empty(t, st, "entries dropped from the ring are not visited")
+	st, _ = walk(100)
+	assert.Equal(t, []int{7, 6, 5, 4, 3}, st)
+
+	var stopped []int
+	j.Each(0, func(e *Entry) bool { stopped = append(stopped, e.Status); return len(stopped) < 2 })
+	assert.Equal(t, []int{7, 6}, stopped)
+
+	j.Clear()
+	j.Record(&Record{Status: 42}, nil)
+	st, seqs = walk(0)
+	assert.Equal(t, []int{42}, st)
+	assert.Equal(t, []uint64{9}, seqs, "numbering goes on after a clear")
+	st, _ = walk(8)
+	assert.Empty(t, st, "a cursor from before the clear finds nothing older")
 }

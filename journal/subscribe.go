@@ -77,15 +77,25 @@ func (s *Subscription) askRefetch() {
 	}
 }
 
-// publish hands the entry r (encoded as data) to every subscriber that has
-// room. The entry is decoded from a copy of data: the slot's buffer is
-// reused once the ring comes round.
-func (j *Journal) publish(r *Record, data []byte) {
+// capture is a copy of the slot just written, for publish, or nil when
+// nobody listens (almost always: one atomic load). It runs under the
+// journal's lock, the slot's buffer being reused once the ring comes round;
+// the decoding and the sends wait for publish, outside it.
+func (j *Journal) capture(s *slot) *slot {
 	if j.subs.n.Load() == 0 {
+		return nil
+	}
+	c := *s
+	c.data = bytes.Clone(s.data)
+	return &c
+}
+
+// publish hands the captured entry to every subscriber that has room.
+func (j *Journal) publish(s *slot) {
+	if s == nil {
 		return
 	}
-	e := decodeEntry(&slot{unixNano: r.Time.UnixNano(), duration: r.Duration, status: r.Status,
-		bodyTruncated: r.BodyTruncated, data: bytes.Clone(data)})
+	e := decodeEntry(s)
 	j.subs.mu.Lock()
 	defer j.subs.mu.Unlock()
 	for sub := range j.subs.set {

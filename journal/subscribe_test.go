@@ -29,6 +29,7 @@ func TestSubscriptionGetsNewEntries(t *testing.T) {
 	assert.Equal(t, `{"x":1}`, string(e.Body))
 	assert.Equal(t, []string{"X-Y", "z"}, e.Header)
 	assert.Equal(t, time.Millisecond, e.Duration)
+	assert.Equal(t, uint64(2), e.Seq, "numbered as the journal numbers it")
 	for range 3 {
 		assert.Equal(t, "/overwrite", (<-sub.C).Path)
 	}

@@ -26,6 +26,10 @@ type View struct {
 	Response      any               `json:"response"`       // parsed JSON, else the text, null when empty
 	Lint          json.RawMessage   `json:"lint,omitempty"` // the lint findings
 	DurationMs    float64           `json:"durationMs"`
+	// The journal keeps Limits.PartBytes of each part; these say which
+	// parts were cut short (bodyTruncated also when past --body-limit).
+	ResponseTruncated bool `json:"responseTruncated,omitempty"`
+	HeadersTruncated  bool `json:"headersTruncated,omitempty"`
 }
 
 // UnknownFields lists the fields of a request body to path that KICC does not
@@ -92,6 +96,9 @@ func (e *Entry) View() View {
 		Response:      rawOrText(e.Response),
 		Lint:          json.RawMessage(e.Lint),
 		DurationMs:    float64(e.Duration) / float64(time.Millisecond),
+
+		ResponseTruncated: e.ResponseTruncated,
+		HeadersTruncated:  e.HeaderTruncated,
 	}
 	for i := 0; i+1 < len(e.Header); i += 2 {
 		k, val := e.Header[i], e.Header[i+1]
@@ -162,15 +169,24 @@ func containsJSON(got, want any) bool {
 // Find returns the entries that f matches, newest first, at most limit of
 // them when limit > 0.
 func (j *Journal) Find(f *Filter, limit int) []Entry {
-	all := j.NewestFirst()
-	out := all[:0]
-	for i := range all {
-		if f.Match(&all[i]) {
-			out = append(out, all[i])
-			if len(out) == limit {
-				break
-			}
+	var out []Entry
+	j.Each(0, func(e *Entry) bool {
+		if f.Match(e) {
+			out = append(out, *e)
 		}
-	}
+		return limit <= 0 || len(out) < limit
+	})
 	return out
+}
+
+// Count is how many entries f matches.
+func (j *Journal) Count(f *Filter) int {
+	n := 0
+	j.Each(0, func(e *Entry) bool {
+		if f.Match(e) {
+			n++
+		}
+		return true
+	})
+	return n
 }

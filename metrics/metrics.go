@@ -58,8 +58,14 @@ const (
 	NameLedgerKeys      = "kicc_mock_ledger_keys"
 	NameJournalEntries  = "kicc_mock_journal_entries"
 	NameJournalCapacity = "kicc_mock_journal_capacity"
+	NameJournalBytes    = "kicc_mock_journal_bytes"
 	NameWebhookAttempts = "kicc_mock_webhook_attempts_total"
 	NameLintFindings    = "kicc_mock_lint_findings_total"
+
+	NameConnections       = "kicc_mock_connections"
+	NameConnectionsMax    = "kicc_mock_connections_max"
+	NameConnectionsClosed = "kicc_mock_connections_closed_total"
+	NameSequencePositions = "kicc_mock_sequence_positions"
 )
 
 // DurationBuckets are the latency histogram's bounds in seconds: the mock
@@ -86,6 +92,13 @@ type Options struct {
 	LedgerKeys      func() int
 	JournalEntries  func() int
 	JournalCapacity func() int
+	JournalBytes    func() int
+	// SequencePositions counts the positions of sequence scenarios held.
+	SequencePositions func() int
+	// Connections reads the connection limit (--max-conns): open, the
+	// cap, and how many the cap has closed (idle ones closed to make room,
+	// new ones refused). Nil when connections are not capped.
+	Connections func() (open, max int, closedIdle, refused uint64)
 	// Runtime adds the Go runtime's, the process's and the build's
 	// collectors (go_*, process_*, go_build_info).
 	Runtime bool
@@ -142,6 +155,21 @@ func New(o Options) *Metrics {
 	gauge(reg, NameLedgerKeys, "Idempotency keys the ledger holds (today's and yesterday's).", o.LedgerKeys)
 	gauge(reg, NameJournalEntries, "Requests the journal holds.", o.JournalEntries)
 	gauge(reg, NameJournalCapacity, "Requests the journal can hold (--journal-size).", o.JournalCapacity)
+	gauge(reg, NameJournalBytes, "Bytes the journal's entries hold (bounded by --journal-max-bytes).", o.JournalBytes)
+	gauge(reg, NameSequencePositions, "Positions of sequence scenarios held (today's, at most --max-sequences).", o.SequencePositions)
+	if read := o.Connections; read != nil {
+		gauge(reg, NameConnections, "Connections open.", func() int { open, _, _, _ := read(); return open })
+		gauge(reg, NameConnectionsMax, "Connections the mock holds open at most (--max-conns).", func() int { _, max, _, _ := read(); return max })
+		closed := func(reason string, count func() uint64) {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        NameConnectionsClosed,
+				Help:        "Connections closed by the --max-conns cap: reason idle (the idlest closed to make room for a new one) or refused (a new one, none being idle).",
+				ConstLabels: prometheus.Labels{"reason": reason},
+			}, func() float64 { return float64(count()) }))
+		}
+		closed("idle", func() uint64 { _, _, idle, _ := read(); return idle })
+		closed("refused", func() uint64 { _, _, _, refused := read(); return refused })
+	}
 	if o.Runtime {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 			collectors.NewBuildInfoCollector())

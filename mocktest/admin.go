@@ -75,12 +75,19 @@ type JournalEntry struct {
 	// Response is the answer's body, like Body.
 	Response   json.RawMessage `json:"response"`
 	DurationMs float64         `json:"durationMs"`
+	// ResponseTruncated and HeadersTruncated say the journal kept only the
+	// first --journal-entry-bytes of the answer or the headers.
+	ResponseTruncated bool `json:"responseTruncated"`
+	HeadersTruncated  bool `json:"headersTruncated"`
 }
 
 // RequestFilter selects journal entries for Requests; zero fields match
 // anything.
 type RequestFilter struct {
-	Limit    int // newest this many; 0 = all
+	Limit int // newest this many; 0 = all; negative: the server's default page (100)
+	// Cursor is the NextCursor of an earlier RequestsPage: the entries
+	// older than that page's last.
+	Cursor   string
 	Method   string
 	Path     string
 	Scenario string
@@ -100,24 +107,28 @@ type CountFilter struct {
 
 // Requests returns the journaled requests matching f, newest first.
 func (a *Admin) Requests(ctx context.Context, f RequestFilter) ([]JournalEntry, error) {
+	entries, _, err := a.RequestsPage(ctx, f)
+	return entries, err
+}
+
+// RequestsPage returns one page of the journaled requests matching f,
+// newest first, and the cursor of the next page ("" when this is the last).
+func (a *Admin) RequestsPage(ctx context.Context, f RequestFilter) (entries []JournalEntry, nextCursor string, err error) {
 	q := url.Values{}
-	for k, v := range map[string]string{"method": f.Method, "path": f.Path, "scenario": f.Scenario, "pgCno": f.PgCno, "mallId": f.MallID} {
+	for k, v := range map[string]string{"method": f.Method, "path": f.Path, "scenario": f.Scenario, "pgCno": f.PgCno, "mallId": f.MallID, "cursor": f.Cursor} {
 		if v != "" {
 			q.Set(k, v)
 		}
 	}
-	if f.Limit > 0 {
+	if f.Limit >= 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
 	}
-	path := "/__admin/requests"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
 	var out struct {
-		Requests []JournalEntry `json:"requests"`
+		Requests   []JournalEntry `json:"requests"`
+		NextCursor string         `json:"nextCursor"`
 	}
-	err := a.do(ctx, http.MethodGet, path, "", nil, &out)
-	return out.Requests, err
+	err = a.do(ctx, http.MethodGet, "/__admin/requests?"+q.Encode(), "", nil, &out)
+	return out.Requests, out.NextCursor, err
 }
 
 // Count returns how many journaled requests match f.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -176,4 +177,31 @@ func TestAdminScenarioCallsSendTheDocumentedRequests(t *testing.T) {
 	assert.Equal(t, http.MethodPut, got[1].method)
 	assert.Equal(t, "/__admin/default-scenario", got[1].path)
 	assert.JSONEq(t, `{"endpoint":"find-cancel","name":"nope"}`, got[1].body)
+}
+
+// TestAdminRequestsPagesAndAll: Requests with no limit is every entry, past
+// the server's page of 100; RequestsPage follows the cursors.
+func TestAdminRequestsPagesAndAll(t *testing.T) {
+	url := startMock(t, server.Config{})
+	admin := mocktest.NewAdmin(url)
+	ctx := context.Background()
+	for i := range 130 {
+		find(t, url, fmt.Sprintf(`{"mallId":"T0001997","shopTransactionId":"k%d","pgCno":"P1"}`, i))
+	}
+	all, err := admin.Requests(ctx, mocktest.RequestFilter{})
+	require.NoError(t, err)
+	assert.Len(t, all, 130)
+
+	seen := 0
+	f := mocktest.RequestFilter{Limit: 60}
+	for {
+		page, next, err := admin.RequestsPage(ctx, f)
+		require.NoError(t, err)
+		seen += len(page)
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	assert.Equal(t, 130, seen)
 }

@@ -202,7 +202,13 @@ func (p *Pipeline) answer(c echo.Context, st *State, ep Endpoint, call *Call, sc
 			if sc.SequenceKey != "" {
 				key, _ = call.Req.Field(sc.SequenceKey)
 			}
-			n = p.Sequences.Next(sc.Name, key)
+			var err error
+			if n, err = p.Sequences.Next(call.Now, sc.Name, key); err != nil {
+				// Refused, so the key is not used: a retry after a reset
+				// is a first request.
+				p.releaseKey(call)
+				return p.refuse(c, st, call, &kicc.FieldError{ResCd: kicc.ResSystem, Field: "sequence positions full; raise --max-sequences or reset"})
+			}
 		}
 		call.Scenario, call.Response = sc, sc.Response(n)
 	}

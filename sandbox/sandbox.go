@@ -197,11 +197,7 @@ func (s *Sandbox) Approve(pgCno string) (store.Payment, error) {
 	if err != nil {
 		return p, err
 	}
-	body, _ := httpio.Marshal(&kicc.ApprovalWebhook{
-		ResCd: kicc.ResOK, ResMsg: "정상", MallID: p.MallID, ShopOrderNo: p.ShopOrderNo, PgCno: p.PgCno,
-		ApprovalDate: kicc.FormatDateTime(now),
-		AmountInfo:   &kicc.WebhookAmountInfo{Currency: p.Currency, Amount: p.Amount},
-	})
+	body, _ := httpio.Marshal(ApprovalNotification(&p, now))
 	s.notify(WebhookApproval, p.NotifyURL, p.PgCno, "", body, p.Webhook, p.Scenario)
 	return p, nil
 }
@@ -220,11 +216,7 @@ func (s *Sandbox) CompleteCancel(cancelPgCno string) (store.Cancel, error) {
 	if err != nil {
 		return c, err
 	}
-	note := &kicc.CancelWebhook{
-		ResCd: kicc.ResOK, ResMsg: "정상", MallID: p.MallID, ShopOrderNo: p.ShopOrderNo, PgCno: p.PgCno,
-		CancelPgCno: c.CancelPgCno, CancelDate: kicc.FormatDateTime(now),
-		AmountInfo: &kicc.WebhookAmountInfo{Currency: p.Currency, Amount: c.Amount},
-	}
+	note := CancelNotification(&p, &c, now)
 	if c.State == store.CancelFailed {
 		// WeChat refused the refund: KICC's notification reports the failure
 		// (its resCd; nothing was cancelled).

@@ -168,14 +168,9 @@ func newDispatcher(s *Sandbox, version string) *dispatcher {
 	tr.MaxIdleConnsPerHost = cfg.WebhookHostConcurrency
 	tr.IdleConnTimeout = webhookIdleTimeout
 	d := &dispatcher{
-		s:       s,
-		version: version,
-		client: &http.Client{Transport: tr,
-			// A redirect is the receiver's answer, not a new place to send
-			// to: following it would resend the body (307) or turn it into
-			// an empty GET counted as delivered (302), and let a notifyUrl
-			// lead past WebhookAllow.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		s:          s,
+		version:    version,
+		client:     NewWebhookClient(tr),
 		allow:      cfg.WebhookAllow,
 		intervals:  cfg.WebhookRetryIntervals,
 		maxResends: cfg.WebhookMaxResends,
@@ -188,6 +183,16 @@ func newDispatcher(s *Sandbox, version string) *dispatcher {
 	d.wg.Add(1)
 	go d.timerLoop()
 	return d
+}
+
+// NewWebhookClient is an HTTP client for webhooks over tr (nil: Go's
+// default transport). A redirect is the receiver's answer, not a new place
+// to send to: following it would resend the body (307) or turn it into an
+// empty GET counted as delivered (302), and let a notifyUrl lead past
+// WebhookAllow.
+func NewWebhookClient(tr http.RoundTripper) *http.Client {
+	return &http.Client{Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // send takes a notification for url, sent after delay (0: now), unless the
@@ -309,9 +314,16 @@ func (d *dispatcher) attempt(job *webhookJob) {
 
 // interval is the wait after the attempt-th send failed; the last interval
 // repeats.
-func (d *dispatcher) interval(attempt int) time.Duration {
-	i := min(attempt-1, len(d.intervals)-1)
-	return d.intervals[max(i, 0)]
+func (d *dispatcher) interval(attempt int) time.Duration { return RetryInterval(d.intervals, attempt) }
+
+// RetryInterval is the wait after the attempt-th send (1 is the first)
+// failed: intervals[attempt-1], the last one repeating.
+func RetryInterval(intervals []time.Duration, attempt int) time.Duration {
+	if len(intervals) == 0 {
+		intervals = DefaultWebhookRetryIntervals
+	}
+	i := min(attempt-1, len(intervals)-1)
+	return intervals[max(i, 0)]
 }
 
 // webhookError is why a send did not count as acknowledged.
@@ -322,13 +334,22 @@ func (e webhookError) Error() string { return string(e) }
 func (d *dispatcher) post(job *webhookJob) (status int, resCd string, err error) {
 	ctx, cancel := context.WithTimeout(d.ctx, d.s.cfg.WebhookTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.url, bytes.NewReader(job.body))
+	return PostWebhook(ctx, d.client, job.url, job.body, "kicc-mock/"+d.version)
+}
+
+// PostWebhook sends one webhook body to url as KICC does, and reports how
+// the receiver answered: err is nil only for KICC's success, HTTP 200 with
+// resCd "0000"; a redirect is a failure. ctx bounds the send (KICC's ack
+// deadline is kicc.WebhookAckDeadline); hc should not follow redirects
+// (NewWebhookClient).
+func PostWebhook(ctx context.Context, hc *http.Client, url string, body []byte, userAgent string) (status int, resCd string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", httpio.ContentTypeJSON)
-	req.Header.Set("User-Agent", "kicc-mock/"+d.version)
-	resp, err := d.client.Do(req)
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, "", err
 	}

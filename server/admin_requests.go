@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -17,10 +18,17 @@ import (
 // requestQueryParams are the filters GET /__admin/requests takes; anything
 // else is refused, so a misspelt filter is an error rather than a silent
 // "match all".
-var requestQueryParams = []string{"limit", "method", "path", "scenario", "pgCno", "mallId"}
+var requestQueryParams = []string{"limit", "cursor", "method", "path", "scenario", "pgCno", "mallId"}
+
+// DefaultRequestsPage is how many entries GET /__admin/requests answers
+// when no ?limit= is given.
+const DefaultRequestsPage = 100
 
 // handleGetRequests serves GET /__admin/requests: {"requests": [...]},
-// newest first, filtered by ?limit=&method=&path=&scenario=&pgCno=&mallId=.
+// newest first, filtered by ?method=&path=&scenario=&pgCno=&mallId=, a page
+// of ?limit= entries (DefaultRequestsPage; 0 = every match) and, when more
+// match, "nextCursor" to pass as ?cursor= for the next page. The answer is
+// written entry by entry: its memory does not grow with the journal's.
 func (s *Server) handleGetRequests(c echo.Context) error {
 	q := c.QueryParams()
 	for k := range q {
@@ -28,13 +36,21 @@ func (s *Server) handleGetRequests(c echo.Context) error {
 			return httpio.BadRequest("unknown filter " + strconv.Quote(k) + "; filters are " + strings.Join(requestQueryParams, ", "))
 		}
 	}
-	limit := 0
+	limit := DefaultRequestsPage
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return httpio.BadRequest("limit must be a whole number of 0 or more (0 = all), got " + strconv.Quote(v))
 		}
 		limit = n
+	}
+	var before uint64
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return httpio.BadRequest("cursor must be the nextCursor of an earlier answer, got " + strconv.Quote(v))
+		}
+		before = n
 	}
 	f := journal.Filter{Method: q.Get("method"), Path: q.Get("path"), Scenario: q.Get("scenario")}
 	for _, field := range []string{"pgCno", "mallId"} {
@@ -45,12 +61,42 @@ func (s *Server) handleGetRequests(c echo.Context) error {
 			f.Body[field] = v
 		}
 	}
-	entries := s.journal.Find(&f, limit)
-	views := make([]journal.View, len(entries))
-	for i := range entries {
-		views[i] = entries[i].View()
+	w := c.Response()
+	w.Header().Set("Content-Type", httpio.ContentTypeJSON)
+	w.WriteHeader(http.StatusOK)
+	out := bufio.NewWriterSize(w, 32<<10)
+	out.WriteString(`{"requests":[`)
+	written, last, more := 0, uint64(0), false
+	var err error
+	s.journal.Each(before, func(e *journal.Entry) bool {
+		if !f.Match(e) {
+			return true
+		}
+		if limit > 0 && written == limit {
+			more = true
+			return false
+		}
+		var b []byte
+		if b, err = json.Marshal(e.View()); err != nil {
+			return false
+		}
+		if written > 0 {
+			out.WriteByte(',')
+		}
+		out.Write(b)
+		written, last = written+1, e.Seq
+		return true
+	})
+	if err != nil {
+		// Headers are gone; cut the answer so it cannot be read as whole.
+		return err
 	}
-	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]any{"requests": views})
+	out.WriteByte(']')
+	if more {
+		out.WriteString(`,"nextCursor":"` + strconv.FormatUint(last, 10) + `"`)
+	}
+	out.WriteByte('}')
+	return out.Flush()
 }
 
 // handleCountRequests serves POST /__admin/requests/count: the body is a
@@ -61,7 +107,7 @@ func (s *Server) handleCountRequests(c echo.Context) error {
 	if err := s.decodeAdminBody(c, &f, `count body must be {"path": ..., "scenario": ..., "method": ..., "body": {...}}`); err != nil {
 		return err
 	}
-	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]int{"count": len(s.journal.Find(&f, 0))})
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]int{"count": s.journal.Count(&f)})
 }
 
 // handleClearRequests serves DELETE /__admin/requests: the journal is emptied

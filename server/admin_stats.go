@@ -13,13 +13,18 @@ import (
 
 // statsView is GET /__admin/stats: what a soak test watches for growth.
 type statsView struct {
-	Goroutines       int     `json:"goroutines"`
-	HeapBytes        uint64  `json:"heapBytes"`        // live heap, the GC floor left out
-	GCHeapFloorBytes int     `json:"gcHeapFloorBytes"` // Config.GCHeapFloor
-	JournalEntries   int     `json:"journalEntries"`
-	LedgerKeys       int     `json:"ledgerKeys"`
-	RuntimeScenarios int     `json:"runtimeScenarios"`
-	UptimeSeconds    float64 `json:"uptimeSeconds"`
+	Goroutines       int    `json:"goroutines"`
+	HeapBytes        uint64 `json:"heapBytes"`        // live heap, the GC floor left out
+	GCHeapFloorBytes int    `json:"gcHeapFloorBytes"` // Config.GCHeapFloor
+	JournalEntries   int    `json:"journalEntries"`
+	JournalBytes     int    `json:"journalBytes"` // bounded by Config.JournalMaxBytes
+	LedgerKeys       int    `json:"ledgerKeys"`
+	RuntimeScenarios int    `json:"runtimeScenarios"`
+	// SequencePositions are the positions of sequence scenarios held.
+	SequencePositions int `json:"sequencePositions"`
+	// Connections is the --max-conns limit; absent when there is none.
+	Connections   *ConnStats `json:"connections,omitempty"`
+	UptimeSeconds float64    `json:"uptimeSeconds"`
 }
 
 // heapMetric is the live heap without a stop-the-world ReadMemStats.
@@ -44,13 +49,21 @@ func (s *Server) handleStats(c echo.Context) error {
 	s.scenMu.Lock()
 	runtimeN := len(s.layers.runtime)
 	s.scenMu.Unlock()
+	var conns *ConnStats
+	if s.conns != nil {
+		st := s.conns.Stats()
+		conns = &st
+	}
 	return httpio.WriteValue(c.Response(), http.StatusOK, statsView{
-		Goroutines:       runtime.NumGoroutine(),
-		HeapBytes:        heap,
-		GCHeapFloorBytes: floor,
-		JournalEntries:   s.journal.Len(),
-		LedgerKeys:       s.ledger.Len(),
-		RuntimeScenarios: runtimeN,
-		UptimeSeconds:    time.Since(started).Round(time.Millisecond).Seconds(),
+		Goroutines:        runtime.NumGoroutine(),
+		HeapBytes:         heap,
+		GCHeapFloorBytes:  floor,
+		JournalEntries:    s.journal.Len(),
+		JournalBytes:      s.journal.Bytes(),
+		LedgerKeys:        s.ledger.Len(),
+		RuntimeScenarios:  runtimeN,
+		SequencePositions: s.sequences.Len(),
+		Connections:       conns,
+		UptimeSeconds:     time.Since(started).Round(time.Millisecond).Seconds(),
 	})
 }

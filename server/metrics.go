@@ -43,13 +43,23 @@ func (s *Server) newMetrics() *metrics.Metrics {
 	for i, r := range lint.Rules {
 		rules[i] = metrics.LintRule{Code: r.Code, Severity: string(r.Severity)}
 	}
+	var conns func() (int, int, uint64, uint64)
+	if s.conns != nil {
+		conns = func() (int, int, uint64, uint64) {
+			st := s.conns.Stats()
+			return st.Open, st.Max, st.ClosedIdle, st.Refused
+		}
+	}
 	return metrics.New(metrics.Options{
-		Endpoints:       metricsEndpoints,
-		LintRules:       rules,
-		LedgerKeys:      s.ledger.Len,
-		JournalEntries:  s.journal.Len,
-		JournalCapacity: s.journal.Size,
-		Runtime:         true,
+		Endpoints:         metricsEndpoints,
+		LintRules:         rules,
+		LedgerKeys:        s.ledger.Len,
+		JournalEntries:    s.journal.Len,
+		JournalCapacity:   s.journal.Size,
+		JournalBytes:      s.journal.Bytes,
+		SequencePositions: s.sequences.Len,
+		Connections:       conns,
+		Runtime:           true,
 	})
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,7 +37,7 @@ func reopen(t *testing.T, dir string) (*server.Server, *store.Persistent) {
 	t.Helper()
 	p, err := store.Open(dir)
 	require.NoError(t, err)
-	seqs, err := p.Sequences()
+	seqs, err := p.Sequences(0, time.Now())
 	require.NoError(t, err)
 	srv, err := server.New(server.Config{Sequences: seqs, ScenarioStore: p.Documents()})
 	require.NoError(t, err)

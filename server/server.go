@@ -84,6 +84,13 @@ const (
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = journal.DefaultSize
 
+// DefaultJournalMaxBytes and DefaultJournalEntryBytes bound the journal in
+// bytes by default.
+const (
+	DefaultJournalMaxBytes   = journal.DefaultMaxBytes
+	DefaultJournalEntryBytes = journal.DefaultEntryPartBytes
+)
+
 // StatusClientClosed is journaled when the client left during a delay or
 // hang (nginx's convention; never sent).
 const StatusClientClosed = journal.StatusClientClosed
@@ -117,6 +124,13 @@ type Config struct {
 	// JournalSize is how many requests the journal keeps, newest first
 	// (DefaultJournalSize when 0).
 	JournalSize int
+	// JournalMaxBytes bounds the memory all journal entries hold together
+	// (DefaultJournalMaxBytes when 0); the oldest go first past it.
+	JournalMaxBytes int
+	// JournalEntryBytes is how much of each request body, answer and header
+	// block an entry keeps (DefaultJournalEntryBytes when 0); a part cut
+	// short says so in the entry.
+	JournalEntryBytes int
 	// AdminToken, when set, must come as "Authorization: Bearer <token>" on
 	// every admin call but health. KICC endpoints never need it.
 	AdminToken string
@@ -157,6 +171,13 @@ type Config struct {
 	// findings reported; lint.Strict: those a strict mock refuses are
 	// refused; lint.Off).
 	Lint lint.Mode
+	// MaxConns caps the open connections of a Listener-wrapped listener
+	// (see ConnLimit); 0 leaves them uncapped.
+	MaxConns int
+	// MaxSequences caps the in-memory sequence positions
+	// (store.DefaultMaxSequences when 0); a persistent Sequences has its
+	// own.
+	MaxSequences int
 	// GCHeapFloor, in bytes, keeps the garbage collector from running
 	// before the heap has grown by about this much (0: Go's own pacing,
 	// which starts at 4 MiB). See gcHeapFloor.
@@ -198,6 +219,7 @@ type Server struct {
 	journal *journal.Journal
 	metrics *metrics.Metrics
 	handler http.Handler // observe(echo)
+	conns   *ConnLimit   // nil: connections uncapped
 	// resetHooks run on POST /__admin/reset after the built-in state (keys,
 	// journal, clock) is back to its start; state owners add theirs with
 	// onReset.
@@ -257,7 +279,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.HangDuration = DefaultHangDuration
 	}
 	if cfg.Sequences == nil {
-		cfg.Sequences = store.NewMemorySequences()
+		if cfg.MaxSequences <= 0 {
+			cfg.MaxSequences = store.DefaultMaxSequences
+		}
+		cfg.Sequences = store.NewMemorySequences(cfg.MaxSequences)
 	}
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
@@ -276,11 +301,14 @@ func New(cfg Config) (*Server, error) {
 		clock:   clock.NewAdjustable(cfg.Clock),
 		ledger:  cfg.Ledger,
 		ids:     kicc.NewIDGenerator(uint64(cfg.Seed) + 10000000),
-		journal: journal.New(cfg.JournalSize),
+		journal: journal.NewLimited(journal.Limits{Entries: cfg.JournalSize, Bytes: cfg.JournalMaxBytes, PartBytes: cfg.JournalEntryBytes}),
 
 		sequences: cfg.Sequences,
 		stopping:  make(chan struct{}),
 		watchDone: make(chan struct{}),
+	}
+	if cfg.MaxConns > 0 {
+		s.conns = NewConnLimit(cfg.MaxConns)
 	}
 	s.metrics = s.newMetrics()
 	if cfg.GCHeapFloor > 0 {
@@ -358,6 +386,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.conns != nil {
+		hs.ConnState = s.conns.ConnState
 	}
 	hs.RegisterOnShutdown(s.Close)
 	return hs

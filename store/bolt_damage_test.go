@@ -35,9 +35,9 @@ func goodDB(t *testing.T) []byte {
 		require.NoError(t, err)
 	}
 	require.NoError(t, l.Settle(day0, "T0000001", "4CC44FEA352B461890F6E465C57", []byte(`{"resCd":"0000"}`)))
-	s, err := p.Sequences()
+	s, err := p.Sequences(0, TestNow)
 	require.NoError(t, err)
-	s.Next("cancel-pending-then-full", "25010112300010000099")
+	MustNext(t, s, "cancel-pending-then-full", "25010112300010000099")
 	_, err = p.Documents().Add([]byte("version: 1\n"), []string{"a"})
 	require.NoError(t, err)
 	require.NoError(t, p.Close())
@@ -283,7 +283,7 @@ func TestVerifyPassesAfterChurn(t *testing.T) {
 		now := day0.AddDate(0, 0, round/2)
 		l, err := p.Ledger(0, now)
 		require.NoError(t, err)
-		s, err := p.Sequences()
+		s, err := p.Sequences(0, TestNow)
 		require.NoError(t, err)
 		d := p.Documents()
 		for i := range 700 {
@@ -296,7 +296,7 @@ func TestVerifyPassesAfterChurn(t *testing.T) {
 			if i%7 == 0 {
 				require.NoError(t, l.Release(now, "T0000001", key))
 			}
-			s.Next("seq", strconv.Itoa(i%13))
+			MustNext(t, s, "seq", strconv.Itoa(i%13))
 		}
 		id, err := d.Add([]byte(strings.Repeat("y", 9000)), []string{"big"}) // values past a page
 		require.NoError(t, err)

@@ -62,7 +62,10 @@ func entryCheck(name []byte, format int) func(k, v []byte) error {
 			if _, _, ok := splitKeyOf(format, k); !ok {
 				return fmt.Errorf("key %q is not a pair", k)
 			}
-			if value != "" && len(v) != 8 {
+			if value == "position" && len(v) != positionSize && len(v) != legacyPositionSize {
+				return fmt.Errorf("the position of key %q is %d bytes, not %d or %d", k, len(v), positionSize, legacyPositionSize)
+			}
+			if value != "" && value != "position" && len(v) != 8 {
 				return fmt.Errorf("the %s of key %q is %d bytes, not 8", value, k, len(v))
 			}
 			return nil

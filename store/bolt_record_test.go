@@ -75,15 +75,15 @@ func TestAnswerThatCannotBeRecordedIsNotKept(t *testing.T) {
 func TestSequencePositionThatCannotBeRecordedDoesNotAdvance(t *testing.T) {
 	dir := t.TempDir()
 	p, s := openSequences(t, dir)
-	assert.Equal(t, 0, s.Next("pending", "A"))
+	assert.Equal(t, 0, store.MustNext(t, s, "pending", "A"))
 	p.SetWriteFault(errDiskFull)
-	assert.Equal(t, 1, s.Next("pending", "A"))
-	assert.Equal(t, 1, s.Next("pending", "A"), "not counted while it cannot be kept")
+	assert.Equal(t, 1, store.MustNext(t, s, "pending", "A"))
+	assert.Equal(t, 1, store.MustNext(t, s, "pending", "A"), "not counted while it cannot be kept")
 	require.NoError(t, p.Close())
 
 	p, s = openSequences(t, dir)
 	defer p.Close()
-	assert.Equal(t, 1, s.Next("pending", "A"), "a restart finds it where the process left it")
+	assert.Equal(t, 1, store.MustNext(t, s, "pending", "A"), "a restart finds it where the process left it")
 }
 
 func TestDocumentThatCannotBeRecordedIsNotListed(t *testing.T) {

@@ -3,10 +3,13 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
 // Bucket names of the state that is not per day.
@@ -17,19 +20,34 @@ var (
 
 // BoltSequences is a Sequences that counts in memory and writes every count
 // through to the database before returning it, so a restart does not rewind
-// a sequence: the call after the restart gets the next response.
+// a sequence: the call after the restart gets the next response. Each
+// position on disk carries its KST day; the first call of a new day drops
+// the bucket, so the file holds one day of positions, as memory does.
 type BoltSequences struct {
-	mu     sync.Mutex
-	counts map[seqKey]int
-	p      *Persistent
+	mem *MemorySequences
+	p   *Persistent
 }
 
 var _ Sequences = (*BoltSequences)(nil)
 
-// Sequences loads the sequence positions kept in the database.
-func (p *Persistent) Sequences() (s *BoltSequences, err error) {
+// A position on disk: the count, then the KST day it belongs to, both
+// big-endian. A value of 8 bytes (the count alone) was written before
+// positions had a day.
+const (
+	positionSize       = 16
+	legacyPositionSize = 8
+)
+
+// Sequences loads the sequence positions of now's KST day kept in the
+// database, at most max of them (0: no limit). Positions of other days
+// are skipped, and dropped on disk by the first call of a day; loading
+// only reads, so a full disk does not stop the start. Positions written
+// before they had a day are taken as today's: a restart never rewinds.
+func (p *Persistent) Sequences(max int, now time.Time) (s *BoltSequences, err error) {
 	defer guard(p.path, &err)()
-	s = &BoltSequences{counts: map[seqKey]int{}, p: p}
+	mem := NewMemorySequences(max)
+	mem.day = kicc.Day(now)
+	s = &BoltSequences{mem: mem, p: p}
 	err = p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(sequencesBucket)
 		if b == nil {
@@ -37,55 +55,58 @@ func (p *Persistent) Sequences() (s *BoltSequences, err error) {
 		}
 		return b.ForEach(func(k, v []byte) error {
 			scenario, key, ok := splitKey(k)
-			if ok && len(v) == 8 {
-				s.counts[seqKey{scenario, key}] = int(binary.BigEndian.Uint64(v))
+			switch {
+			case !ok:
+			case len(v) == positionSize && int64(binary.BigEndian.Uint64(v[8:])) == mem.day,
+				len(v) == legacyPositionSize:
+				if !mem.load(scenario, key, binary.BigEndian.Uint64(v)) {
+					return errStopLoading
+				}
 			}
 			return nil
 		})
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStopLoading) {
 		return nil, fmt.Errorf("loading sequence positions: %w", err)
 	}
 	return s, nil
 }
+
+var errStopLoading = errors.New("the maximum is reached")
 
 // Next implements Sequences. The count is written before it advances in
 // memory, and when the write fails (a full disk) it does not advance at
 // all: the call is answered but not counted, so the sequence waits where
 // it is, and a restart finds it there too, instead of rewinding to where
 // the disk last kept it.
-func (s *BoltSequences) Next(scenario, key string) int {
-	k := seqKey{scenario, key}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.counts[k]
-	var v [8]byte
-	binary.BigEndian.PutUint64(v[:], uint64(n+1))
-	err := s.p.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(sequencesBucket)
-		if err != nil {
-			return err
-		}
-		return b.Put(joinKey(scenario, key), v[:])
+func (s *BoltSequences) Next(now time.Time, scenario, key string) (int, error) {
+	return s.mem.next(now, scenario, key, func(count uint64, day int64, fresh bool) error {
+		var v [positionSize]byte
+		binary.BigEndian.PutUint64(v[:8], count)
+		binary.BigEndian.PutUint64(v[8:], uint64(day))
+		return s.p.update(func(tx *bolt.Tx) error {
+			if fresh {
+				if err := deleteBucket(tx, sequencesBucket); err != nil {
+					return err
+				}
+			}
+			b, err := tx.CreateBucketIfNotExists(sequencesBucket)
+			if err != nil {
+				return err
+			}
+			return b.Put(joinKey(scenario, key), v[:])
+		})
 	})
-	if err == nil {
-		s.counts[k] = n + 1
-	}
-	return n
 }
 
-// Len is the number of (scenario, key) positions held.
-func (s *BoltSequences) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.counts)
-}
+// Len implements Sequences.
+func (s *BoltSequences) Len() int { return s.mem.Len() }
 
 // Reset implements Sequences, on disk too.
 func (s *BoltSequences) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counts = map[seqKey]int{}
+	s.mem.mu.Lock()
+	defer s.mem.mu.Unlock()
+	s.mem.counts = map[keyHash]uint32{}
 	_ = s.p.update(func(tx *bolt.Tx) error { return deleteBucket(tx, sequencesBucket) })
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,7 +15,7 @@ func openSequences(t *testing.T, dir string) (*store.Persistent, *store.BoltSequ
 	t.Helper()
 	p, err := store.Open(dir)
 	require.NoError(t, err)
-	s, err := p.Sequences()
+	s, err := p.Sequences(0, store.TestNow)
 	require.NoError(t, err)
 	return p, s
 }
@@ -22,21 +23,21 @@ func openSequences(t *testing.T, dir string) (*store.Persistent, *store.BoltSequ
 func TestBoltSequencesSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	p, s := openSequences(t, dir)
-	assert.Equal(t, 0, s.Next("pending", "A"))
-	assert.Equal(t, 1, s.Next("pending", "A"))
-	assert.Equal(t, 0, s.Next("pending", "B"))
+	assert.Equal(t, 0, store.MustNext(t, s, "pending", "A"))
+	assert.Equal(t, 1, store.MustNext(t, s, "pending", "A"))
+	assert.Equal(t, 0, store.MustNext(t, s, "pending", "B"))
 	require.NoError(t, p.Close())
 
 	p, s = openSequences(t, dir)
 	assert.Equal(t, 2, s.Len())
-	assert.Equal(t, 2, s.Next("pending", "A"), "no rewind after a restart")
-	assert.Equal(t, 1, s.Next("pending", "B"))
+	assert.Equal(t, 2, store.MustNext(t, s, "pending", "A"), "no rewind after a restart")
+	assert.Equal(t, 1, store.MustNext(t, s, "pending", "B"))
 	s.Reset()
 	require.NoError(t, p.Close())
 
 	p, s = openSequences(t, dir)
 	defer p.Close()
-	assert.Equal(t, 0, s.Next("pending", "A"), "reset forgets on disk too")
+	assert.Equal(t, 0, store.MustNext(t, s, "pending", "A"), "reset forgets on disk too")
 }
 
 func TestBoltDocumentsKeepOrderAndNames(t *testing.T) {
@@ -68,4 +69,51 @@ func TestBoltDocumentsKeepOrderAndNames(t *testing.T) {
 	require.NoError(t, d.Reset())
 	docs, _ = d.List()
 	assert.Empty(t, docs)
+}
+
+func TestBoltSequencesLastTheKSTDayOnDiskToo(t *testing.T) {
+	dir := t.TempDir()
+	day := store.TestNow
+	tomorrow := day.Add(24 * time.Hour)
+	p, s := openSequences(t, dir)
+	store.MustNext(t, s, "pending", "A")
+	store.MustNext(t, s, "pending", "A")
+	store.MustNext(t, s, "pending", "B")
+	require.NoError(t, p.Close())
+
+	p, err := store.Open(dir)
+	require.NoError(t, err)
+	s, err = p.Sequences(0, tomorrow)
+	require.NoError(t, err)
+	assert.Equal(t, 0, s.Len(), "yesterday's positions are not loaded")
+	require.NoError(t, p.Close())
+
+	// The first call of a new day drops the day before on disk: back on
+	// that day, nothing of it is left.
+	p, s = openSequences(t, dir)
+	assert.Equal(t, 2, s.Len())
+	n, err := s.Next(tomorrow, "pending", "A")
+	require.NoError(t, err)
+	assert.Equal(t, 0, n)
+	require.NoError(t, p.Close())
+	p, s = openSequences(t, dir)
+	defer p.Close()
+	assert.Equal(t, 0, s.Len())
+}
+
+func TestBoltSequencesLoadAtMostTheirMaximum(t *testing.T) {
+	dir := t.TempDir()
+	p, s := openSequences(t, dir)
+	for _, k := range []string{"A", "B", "C"} {
+		store.MustNext(t, s, "pending", k)
+	}
+	require.NoError(t, p.Close())
+	p, err := store.Open(dir)
+	require.NoError(t, err)
+	defer p.Close()
+	s, err = p.Sequences(2, store.TestNow)
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.Len())
+	_, err = s.Next(store.TestNow, "pending", "D")
+	assert.ErrorIs(t, err, store.ErrSequencesFull)
 }

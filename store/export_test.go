@@ -1,6 +1,11 @@
 package store
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // SetWriteFault makes every write transaction of p fail with err after its
 // work is done, as a full disk fails the commit; nil ends it.
@@ -22,4 +27,17 @@ func (p *Persistent) buckets() []string {
 		})
 	})
 	return out
+}
+
+// TestNow is the day the sequence tests count on.
+var TestNow = time.Date(2025, 11, 25, 3, 0, 0, 0, time.UTC)
+
+// MustNext is s.Next on TestNow's day, failing t on an error.
+func MustNext(t testing.TB, s Sequences, scenario, key string) int {
+	t.Helper()
+	n, err := s.Next(TestNow, scenario, key)
+	if err != nil {
+		t.Fatalf("Next(%q, %q): %v", scenario, key, err)
+	}
+	return n
 }

@@ -1,44 +1,127 @@
 package store
 
-import "sync"
+import (
+	"errors"
+	"hash/maphash"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/kicc-mock/kicc-mock/kicc"
+)
+
+// ErrSequencesFull is returned by Next for a new key when the positions
+// held are at their configured maximum.
+var ErrSequencesFull = errors.New("sequence positions are full")
 
 // Sequences counts the calls of sequence scenarios, keyed by the scenario's
 // name and the value of its sequenceKey field, so each cancelPgCno (say)
-// walks through the responses on its own.
+// walks through the responses on its own. Positions last the KST day, as
+// idempotency keys do: at 00:00 KST every sequence starts again.
 type Sequences interface {
-	// Next returns how many calls the key had before this one (0 first) and
-	// counts this one, atomically.
-	Next(scenario, key string) int
+	// Next returns how many calls the key had before this one on now's KST
+	// day (0 first) and counts this one, atomically. A new key past the
+	// maximum gets ErrSequencesFull and is not counted.
+	Next(now time.Time, scenario, key string) (int, error)
 	// Reset forgets every count.
 	Reset()
+	// Len is the number of (scenario, key) positions held.
+	Len() int
 }
 
-// MemorySequences is the in-memory Sequences.
+// DefaultMaxSequences bounds the positions held: 35 to 70 MiB at the cap,
+// depending on where the map is between two growths.
+const DefaultMaxSequences = 1_000_000
+
+// MemorySequences is the in-memory Sequences. A position is a 128-bit hash
+// of (scenario, key) and a count, about 35 bytes: the strings themselves
+// are not kept (the key is a slice of the request that would stay alive
+// with it), and a pointer-free map costs the collector nothing to mark.
 type MemorySequences struct {
+	max   int // 0 = unbounded
+	seeds [2]maphash.Seed
+
 	mu     sync.Mutex
-	counts map[seqKey]int
+	day    int64 // the KST day counts holds
+	counts map[keyHash]uint32
 }
 
-type seqKey struct{ scenario, key string }
+// NewMemorySequences returns an empty store of at most max positions (0:
+// no limit).
+func NewMemorySequences(max int) *MemorySequences {
+	return &MemorySequences{max: max, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, counts: map[keyHash]uint32{}}
+}
 
-// NewMemorySequences returns an empty counter store.
-func NewMemorySequences() *MemorySequences {
-	return &MemorySequences{counts: map[seqKey]int{}}
+func (m *MemorySequences) hash(scenario, key string) keyHash {
+	var buf [128]byte
+	joined := appendPair(buf[:0], scenario, key)
+	return keyHash{maphash.Bytes(m.seeds[0], joined), maphash.Bytes(m.seeds[1], joined)}
+}
+
+// newDay reports whether a call on day starts a new generation of
+// positions: a later day, or a clock set back more than a day. A call
+// stamped just before midnight that is answered after it (day is the one
+// before) counts in the current day, so it cannot wipe the new one.
+func (m *MemorySequences) newDay(day int64) bool {
+	return day > m.day || day < m.day-1
 }
 
 // Next implements Sequences.
-func (m *MemorySequences) Next(scenario, key string) int {
-	k := seqKey{scenario, key}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := m.counts[k]
-	m.counts[k] = n + 1
-	return n
+func (m *MemorySequences) Next(now time.Time, scenario, key string) (int, error) {
+	return m.next(now, scenario, key, nil)
 }
 
-// Reset implements Sequences.
+// next is Next; record, when not nil, makes the new count durable first,
+// with the lock held, told the day the count belongs to and whether it
+// starts that day. When record fails nothing changes: the call is answered
+// at its position but not counted.
+func (m *MemorySequences) next(now time.Time, scenario, key string, record func(count uint64, day int64, fresh bool) error) (int, error) {
+	d := kicc.Day(now)
+	k := m.hash(scenario, key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	counts, day, fresh := m.counts, m.day, m.newDay(d)
+	if fresh {
+		counts, day = nil, d
+	}
+	n, held := counts[k]
+	if !held && m.max > 0 && len(counts) >= m.max {
+		return 0, ErrSequencesFull
+	}
+	if record != nil {
+		if err := record(uint64(n)+1, day, fresh); err != nil {
+			return int(n), nil
+		}
+	}
+	if fresh {
+		m.counts, m.day = map[keyHash]uint32{}, d
+	}
+	if n < math.MaxUint32 { // past the last response long before
+		m.counts[k] = n + 1
+	}
+	return int(n), nil
+}
+
+// load puts a position read from the database of day in.
+func (m *MemorySequences) load(scenario, key string, count uint64) bool {
+	if m.max > 0 && len(m.counts) >= m.max {
+		return false
+	}
+	m.counts[m.hash(scenario, key)] = uint32(min(count, math.MaxUint32))
+	return true
+}
+
+// Reset implements Sequences. A new map, not the old one emptied: a Go map
+// keeps the memory of its largest size.
 func (m *MemorySequences) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counts = map[seqKey]int{}
+	m.counts = map[keyHash]uint32{}
+}
+
+// Len implements Sequences.
+func (m *MemorySequences) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.counts)
 }

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/kicc-mock/kicc-mock/record"
+	"github.com/kicc-mock/kicc-mock/scenarios"
+	"github.com/kicc-mock/kicc-mock/server"
+)
+
+// recordCmd serves the recording proxy until SIGINT or SIGTERM.
+func recordCmd(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	upstream := fs.String("upstream", "", "base `URL` calls are forwarded to (the KICC sandbox, https://testpgapi.easypay.co.kr, or any URL)")
+	out := fs.String("out", "", "`DIR` the scenario files are written to (created when missing)")
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` the proxy listens on")
+	round := fs.Duration("round", record.DefaultRound, "observed delays are rounded to this; shorter ones are not recorded")
+	maxDelay := fs.Duration("max-delay", scenarios.DefaultMaxDelay, "longest delay written (as serve's --max-delay)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kicc-mock record --upstream URL --out DIR [--addr host:port]")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseSub(fs, args, stderr); !ok {
+		return code
+	}
+	if *upstream == "" || *out == "" {
+		fmt.Fprintln(stderr, "kicc-mock record: --upstream and --out are required")
+		return 2
+	}
+	log, err := newLogger(*logFormat, "info", stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock record:", err)
+		return 2
+	}
+	rec, err := record.New(record.Config{Upstream: *upstream, Dir: *out, Round: *round, MaxDelay: *maxDelay, Log: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kicc-mock record:", err)
+		return 1
+	}
+	defer ln.Close()
+	hs := &http.Server{Handler: rec, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: server.DefaultMaxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log.Info("recording", "upstream", *upstream, "out", *out)
+	if err := runServer(ctx, hs, ln, 10*time.Second, log); err != nil {
+		log.Error("recorder stopped", "error", err)
+		return 1
+	}
+	log.Info("recorded", "files", len(rec.Files()))
+	return 0
+}
+
+// parseSub parses a subcommand's flags: ok false means return code (0 for
+// -h, 2 for a mistake).
+func parseSub(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kicc-mock %s: unexpected arguments: %v\n", fs.Name(), fs.Args())
+		return 2, false
+	}
+	return 0, true
+}
