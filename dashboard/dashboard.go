@@ -72,7 +72,10 @@ func serve(c echo.Context, name string) error {
 	}
 	h.Set(echo.HeaderContentType, ct)
 	// The files change with the binary; revalidating costs a request per
-	// file on a page that is opened now and then.
-	h.Set("Cache-Control", "no-cache")
+	// file on a page that is opened now and then. (The answer to the URL
+	// with the token is not to be kept at all: no-store, set before.)
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
 	return c.Blob(http.StatusOK, ct, b)
 }

@@ -46,7 +46,7 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 		scheme, token, ok := strings.Cut(auth, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			if path == dashboard.Path && r.URL.Query().Has("token") {
-				return s.openDashboard(c, want, session)
+				return s.openDashboard(c, next, want, session)
 			}
 			if hasSession(r, session) {
 				return next(c)
@@ -67,11 +67,13 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 // The dashboard is a page a person opens, which cannot send an
 // Authorization header (nor can its EventSource). Opened once as
 // /__admin/ui?token=<token>, it is answered with a cookie standing for the
-// token and sent on to /__admin/ui, out of the address bar and the history.
-// The cookie is HttpOnly (the page's script never sees it), SameSite=Strict
-// and limited to /__admin, so other sites' pages cannot use it: their
-// requests arrive without it. It is a hash of the token, so changing the
-// token ends every session.
+// token, and the page takes the token out of the address bar and the
+// history. The page is served then and there rather than through a
+// redirect: a SameSite=Strict cookie is not sent on a redirect that a link
+// from another site started. The cookie is HttpOnly (the page's script
+// never sees it), SameSite=Strict and limited to /__admin, so other sites'
+// pages cannot use it: their requests arrive without it. It is a hash of
+// the token, so changing the token ends every session.
 const (
 	dashboardCookie   = "kicc_mock_admin"
 	pathEvents        = "/__admin/events"
@@ -99,17 +101,17 @@ func hasSession(r *http.Request, session [sha256.Size]byte) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, session[:]) == 1
 }
 
-// openDashboard answers /__admin/ui?token=: the cookie and a redirect to
-// the page when the token is right, 401 when it is not.
-func (s *Server) openDashboard(c echo.Context, want, session [sha256.Size]byte) error {
+// openDashboard answers /__admin/ui?token=: the cookie and the page when
+// the token is right, 401 when it is not.
+func (s *Server) openDashboard(c echo.Context, page echo.HandlerFunc, want, session [sha256.Size]byte) error {
 	got := sha256.Sum256([]byte(strings.TrimSpace(c.QueryParam("token"))))
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return unauthorized(c, msgTokenWrong)
 	}
 	c.SetCookie(&http.Cookie{Name: dashboardCookie, Value: hex.EncodeToString(session[:]), Path: "/__admin",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Redirect(http.StatusSeeOther, dashboard.Path)
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	c.Response().Header().Set("Cache-Control", "no-store") // an answer to a URL with the token in it
+	return page(c)
 }
 
 func unauthorized(c echo.Context, msg string) error {

@@ -555,6 +555,7 @@ func TestAdminTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiGet("the dashboard's styles", "/__admin/ui/style.css", 200),
 		apiGet("no such dashboard file", "/__admin/ui/nope.js", 404),
 		apiGet("the dashboard without the token", "/__admin/ui", 401).withHeader("Authorization", "").rejected(),
+		apiGet("the dashboard with a wrong token", "/__admin/ui?token=wrong", 401).withHeader("Authorization", "").rejected(),
 		apiGet("the event stream without the token", "/__admin/events", 401).withHeader("Authorization", "").rejected(),
 		apiPost("resend an unknown webhook attempt", "/__admin/webhooks/42/resend", "", 404),
 		apiPost("drop an unknown webhook attempt", "/__admin/webhooks/42/drop", "", 404),

@@ -339,6 +339,12 @@ function loadAll() {
   return attempt(() => Promise.all([loadRequests(), loadScenarios(), loadClock(), loadSandbox()]).then(() => showError('')));
 }
 
+// Opened as /__admin/ui?token=..., the page now has its cookie: the token
+// leaves the address bar and this history entry.
+if (new URLSearchParams(location.search).has('token')) {
+  history.replaceState(null, '', location.pathname + location.hash);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   $('#filters').addEventListener('input', renderRequests);
   $('#filters').addEventListener('reset', () => setTimeout(renderRequests, 0));
