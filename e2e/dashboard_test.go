@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"image/png"
 	"io"
@@ -131,6 +132,15 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 	require.NotNil(t, n.Cancel, "the cancellation webhook")
 	assert.Equal(t, cn.CancelPgCno, n.Cancel.CancelPgCno)
 
+	// The clock: advance it from the page, then back to real time.
+	b.eval(`document.querySelector('#clock-advance input[name="advance"]').value = '90m'`, nil)
+	b.click(`#clock-advance button[type="submit"]`)
+	b.waitFor(`document.querySelector('#clock-now').dataset.adjusted === 'true'`, "the clock moved")
+	assert.True(t, adminClock(t, url, token).Adjusted, "the mock's clock moved")
+	b.click(`#clock-real`)
+	b.waitFor(`document.querySelector('#clock-now').dataset.adjusted === 'false'`, "the clock on real time")
+	assert.False(t, adminClock(t, url, token).Adjusted)
+
 	log := b.log()
 	assert.NotContains(t, log, "Content Security Policy", "the page runs within its policy")
 	assert.NotContains(t, log, "Runtime.exceptionThrown", "the page's script threw")
@@ -148,6 +158,30 @@ func TestBrowserDrivesTheDashboard(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), shot, 0o644))
 		t.Log("wrote docs/dashboard.png")
 	}
+
+	// Reset: the journal empties on the page (the stream's refetch), the
+	// default is the built-in one again.
+	b.click(`#reset`)
+	b.waitFor(`document.querySelectorAll('details.request').length === 0 &&
+  document.querySelector('form.default[data-endpoint="find-payment"] .current').dataset.current === 'payment-approved'`,
+		"the mock reset from the page")
+	st, err = c.FindPayment(ctx(t), client.FindPaymentRequest{PgCno: "P-DASH-0003"})
+	require.NoError(t, err)
+	assert.Equal(t, kicc.StatusApproved, st.StatusCd, "the built-in default after the reset")
+}
+
+// adminClock reads GET /__admin/clock.
+func adminClock(t *testing.T, url, token string) (v struct{ Adjusted bool }) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url+"/__admin/clock", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&v))
+	return v
 }
 
 // TestEventStreamDoesNotHoldUpShutdown: SIGTERM with a dashboard's event
