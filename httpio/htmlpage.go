@@ -10,13 +10,14 @@ import (
 )
 
 // PageHeaders are the security headers of one of the mock's HTML pages (the
-// payment page; a dashboard later): the browser runs and styles nothing but
+// payment page, the dashboard): the browser runs and styles nothing but
 // the page's own inline <script> and <style> blocks, allowed by their
 // SHA-256 hashes, submits forms only to the mock, and shows the page in no
 // frame. A hash rather than a nonce keeps the page free of per-request
 // randomness and the policy computable once, from the template.
 type PageHeaders struct {
-	csp string
+	csp  string
+	dirs [][]string // the policy's directives, each its name and its sources
 }
 
 // NewPageHeaders builds the headers of a page from renderings of it: every
@@ -39,15 +40,50 @@ func NewPageHeaders(renderings ...string) (*PageHeaders, error) {
 		}
 		scripts, styles = appendNew(scripts, sc), appendNew(styles, st)
 	}
-	csp := []string{"default-src 'none'"}
+	dirs := [][]string{{"default-src", "'none'"}}
 	if len(scripts) > 0 {
-		csp = append(csp, "script-src "+strings.Join(scripts, " "))
+		dirs = append(dirs, append([]string{"script-src"}, scripts...))
 	}
 	if len(styles) > 0 {
-		csp = append(csp, "style-src "+strings.Join(styles, " "))
+		dirs = append(dirs, append([]string{"style-src"}, styles...))
 	}
-	csp = append(csp, "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'")
-	return &PageHeaders{csp: strings.Join(csp, "; ")}, nil
+	dirs = append(dirs, []string{"form-action", "'self'"}, []string{"frame-ancestors", "'none'"}, []string{"base-uri", "'none'"})
+	return newPageHeaders(dirs), nil
+}
+
+func newPageHeaders(dirs [][]string) *PageHeaders {
+	parts := make([]string, len(dirs))
+	for i, d := range dirs {
+		parts[i] = strings.Join(d, " ")
+	}
+	return &PageHeaders{csp: strings.Join(parts, "; "), dirs: dirs}
+}
+
+// AllowSelf returns headers that also let the page load what the given
+// fetch directives (script-src, style-src, connect-src...) name from the
+// mock itself: a page whose script is a file the mock serves beside it,
+// and that calls the mock's API, rather than inline blocks.
+func (p *PageHeaders) AllowSelf(directives ...string) *PageHeaders {
+	dirs := make([][]string, 0, len(p.dirs)+len(directives))
+	for _, d := range p.dirs {
+		dirs = append(dirs, slices.Clone(d))
+	}
+	for _, name := range directives {
+		i := slices.IndexFunc(dirs, func(d []string) bool { return d[0] == name })
+		switch {
+		case i >= 0 && !slices.Contains(dirs[i][1:], "'self'"):
+			dirs[i] = append(dirs[i], "'self'")
+		case i < 0:
+			// Fetch directives go before the navigation ones, as
+			// NewPageHeaders orders them.
+			at := slices.IndexFunc(dirs, func(d []string) bool { return d[0] == "form-action" })
+			if at < 0 {
+				at = len(dirs)
+			}
+			dirs = slices.Insert(dirs, at, []string{name, "'self'"})
+		}
+	}
+	return newPageHeaders(dirs)
 }
 
 // MustPageHeaders is NewPageHeaders for a page built into the binary: an

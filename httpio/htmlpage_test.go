@@ -48,3 +48,12 @@ func TestPageHeadersRefuseUnclosedBlocks(t *testing.T) {
 		assert.EqualError(t, err, want, page)
 	}
 }
+
+func TestPageHeadersAllowSelf(t *testing.T) {
+	p := httpio.MustPageHeaders("<script>go()</script>")
+	self := p.AllowSelf("script-src", "style-src", "connect-src", "script-src")
+	assert.Equal(t, "default-src 'none'; script-src "+hash("go()")+" 'self'; style-src 'self'; connect-src 'self'"+
+		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", self.CSP())
+	assert.Equal(t, "default-src 'none'; script-src "+hash("go()")+"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		p.CSP(), "the original is unchanged")
+}

@@ -97,6 +97,7 @@ type Journal struct {
 	seq       uint64 // Seq of the newest entry; 0 before the first
 	maxBytes  int
 	partBytes int
+	subs      subscribers // subscribe.go
 }
 
 // slot is one ring position: the fixed-size fields, and the rest in data
@@ -180,6 +181,7 @@ func (j *Journal) Record(r *Record, spare []byte) []byte {
 	j.seq++
 	*s = slot{unixNano: r.Time.UnixNano(), duration: r.Duration, seq: j.seq, status: int32(r.Status), truncated: cut, data: data}
 	j.bytes += cap(data)
+	pub := j.capture(s) // subscribe.go: a copy for live views, nil when none
 	j.next = (j.next + 1) % len(j.slots)
 	for j.bytes > j.maxBytes && j.n > 1 {
 		// The oldest entry goes; its buffer is the collector's.
@@ -189,6 +191,7 @@ func (j *Journal) Record(r *Record, spare []byte) []byte {
 		j.n--
 	}
 	j.mu.Unlock()
+	j.publish(pub)
 	if cap(old) > maxSpareJournalBuffer {
 		return nil
 	}
@@ -315,6 +318,7 @@ func (j *Journal) Each(before uint64, fn func(*Entry) bool) {
 // Clear forgets every entry and returns how many there were. Numbering
 // goes on, so a cursor taken before stays meaningful.
 func (j *Journal) Clear() int {
+	defer j.Invalidate() // subscribe.go: live views read the journal again
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := j.n

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 )
 
@@ -52,6 +53,7 @@ func (d *dispatcher) scheduleLocked(job *webhookJob, delay time.Duration) {
 	job.due = d.baseNow().Add(delay)
 	d.seq++
 	job.seq = d.seq
+	job.place = jobScheduled
 	heap.Push(&d.timers, job)
 	if job.index == 0 { // the earliest now: the timer goroutine waits too long
 		select {
@@ -107,6 +109,7 @@ func (d *dispatcher) baseNow() time.Time {
 // enqueueLocked puts a due notification in its host's queue.
 func (d *dispatcher) enqueueLocked(job *webhookJob) {
 	h := job.host
+	job.place = jobWaiting
 	h.waiting = append(h.waiting, job)
 	d.readyLocked(h)
 }
@@ -134,6 +137,7 @@ func (d *dispatcher) pumpLocked() {
 		if len(h.waiting) == 0 {
 			h.waiting = nil // let the array go
 		}
+		job.place = jobSending
 		h.active++
 		d.active++
 		d.readyLocked(h)
@@ -151,7 +155,43 @@ func (d *dispatcher) releaseLocked(job *webhookJob) {
 	h := job.host
 	h.held--
 	d.held--
+	delete(d.jobs, job.id)
+	job.place = jobDone
 	if h.held == 0 {
 		delete(d.hosts, h.key)
 	}
+}
+
+// jobPlace is where the dispatcher holds a notification.
+type jobPlace uint8
+
+const (
+	jobNew       jobPlace = iota
+	jobScheduled          // in the heap, for a delay or a resend
+	jobWaiting            // in its host's queue, due
+	jobSending            // a send is in flight
+	jobDone               // released
+)
+
+// dropLocked gives up a held notification: taken out of the heap or its
+// host's queue, or, while it is being sent, marked so that it is not
+// resent. It reports whether the notification was released now.
+func (d *dispatcher) dropLocked(job *webhookJob) bool {
+	switch job.place {
+	case jobScheduled:
+		heap.Remove(&d.timers, job.index)
+	case jobWaiting:
+		h := job.host
+		h.waiting = slices.DeleteFunc(h.waiting, func(j *webhookJob) bool { return j == job })
+		if len(h.waiting) == 0 && h.ready {
+			// pumpLocked takes a ready host's first notification.
+			h.ready = false
+			d.ready = slices.DeleteFunc(d.ready, func(x *hostQueue) bool { return x == h })
+		}
+	default:
+		job.dropped = true
+		return false
+	}
+	d.releaseLocked(job)
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -74,6 +75,7 @@ const (
 
 // webhookJob is one notification on its way, at its attempt-th send.
 type webhookJob struct {
+	id          uint64 // the notification's, in its attempts' journal entries
 	gen         uint64
 	kind        string
 	url         string // without userinfo
@@ -83,6 +85,8 @@ type webhookJob struct {
 	cancelPgCno string
 	attempt     int // 1 is the first send, 2.. the resends
 	host        *hostQueue
+	place       jobPlace // where the dispatcher holds it
+	dropped     bool     // by the admin API while being sent: not resent
 
 	due   time.Time // while scheduled: when, on the base clock
 	seq   uint64    // while scheduled: order among equal due times
@@ -91,20 +95,25 @@ type webhookJob struct {
 
 // WebhookAttempt is one journaled send (or a decision not to send).
 type WebhookAttempt struct {
-	Time        string          `json:"time"` // RFC 3339, KST
-	Kind        string          `json:"kind"`
-	URL         string          `json:"url"` // the notifyUrl, without userinfo
-	PgCno       string          `json:"pgCno"`
-	CancelPgCno string          `json:"cancelPgCno,omitempty"`
-	Attempt     int             `json:"attempt"`
-	Status      int             `json:"status,omitempty"` // the receiver's HTTP status
-	ResCd       string          `json:"resCd,omitempty"`  // the receiver's ack
-	Error       string          `json:"error,omitempty"`
-	Note        string          `json:"note,omitempty"` // what the mock changed, such as userinfo dropped
-	DurationMs  float64         `json:"durationMs"`
-	Outcome     string          `json:"outcome"` // the Outcome* constants
-	NextAttempt string          `json:"nextAttemptIn,omitempty"`
-	Body        json.RawMessage `json:"body"`
+	// ID numbers the journal's entries, from 1, never reused (not even
+	// across a reset); Notification is the notification the entry is about,
+	// the same for all the sends of one.
+	ID           uint64          `json:"id"`
+	Notification uint64          `json:"notification"`
+	Time         string          `json:"time"` // RFC 3339, KST
+	Kind         string          `json:"kind"`
+	URL          string          `json:"url"` // the notifyUrl, without userinfo
+	PgCno        string          `json:"pgCno"`
+	CancelPgCno  string          `json:"cancelPgCno,omitempty"`
+	Attempt      int             `json:"attempt"`
+	Status       int             `json:"status,omitempty"` // the receiver's HTTP status
+	ResCd        string          `json:"resCd,omitempty"`  // the receiver's ack
+	Error        string          `json:"error,omitempty"`
+	Note         string          `json:"note,omitempty"` // what the mock changed, such as userinfo dropped
+	DurationMs   float64         `json:"durationMs"`
+	Outcome      string          `json:"outcome"` // the Outcome* constants
+	NextAttempt  string          `json:"nextAttemptIn,omitempty"`
+	Body         json.RawMessage `json:"body"`
 }
 
 // dispatcher sends webhooks the way KICC does: a success is HTTP 200 with
@@ -129,21 +138,24 @@ type dispatcher struct {
 	intervals  []time.Duration
 	maxResends int
 	gen        atomic.Uint64
+	notes      atomic.Uint64 // the last notification id
 	ctx        context.Context
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 
 	mu     sync.Mutex // guards the fields below, down to jmu
 	closed bool
-	held   int                   // notifications held, all hosts
-	active int                   // sends in flight, all hosts
-	hosts  map[string]*hostQueue // by target.key, while it holds a notification
-	ready  []*hostQueue          // hosts with one due and a free slot, in turn
+	held   int                    // notifications held, all hosts
+	active int                    // sends in flight, all hosts
+	hosts  map[string]*hostQueue  // by target.key, while it holds a notification
+	jobs   map[uint64]*webhookJob // by notification id, while held
+	ready  []*hostQueue           // hosts with one due and a free slot, in turn
 	timers jobHeap
 	seq    uint64
 	wake   chan struct{} // the earliest scheduled notification changed
 
-	jmu      sync.Mutex       // guards ring and next
+	jmu      sync.Mutex       // guards ring, next and lastID
+	lastID   uint64           // of the newest attempt
 	ring     []WebhookAttempt // grows to ringSize, then wraps; every element is an attempt
 	ringSize int
 	next     int // slot of the next attempt
@@ -163,6 +175,7 @@ func newDispatcher(s *Sandbox, version string) *dispatcher {
 		intervals:  cfg.WebhookRetryIntervals,
 		maxResends: cfg.WebhookMaxResends,
 		hosts:      map[string]*hostQueue{},
+		jobs:       map[uint64]*webhookJob{},
 		wake:       make(chan struct{}, 1),
 		ringSize:   cfg.WebhookJournalSize,
 	}
@@ -183,26 +196,26 @@ func NewWebhookClient(tr http.RoundTripper) *http.Client {
 }
 
 // send takes a notification for url, sent after delay (0: now), unless the
-// URL is refused or the queue is full (both journaled).
-func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, delay time.Duration) {
-	job := &webhookJob{gen: d.gen.Load(), kind: kind, url: redactURL(url), body: body, pgCno: pgCno,
+// URL is refused or the queue is full (both journaled), and returns its id.
+func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, delay time.Duration) uint64 {
+	job := &webhookJob{id: d.notes.Add(1), gen: d.gen.Load(), kind: kind, url: redactURL(url), body: body, pgCno: pgCno,
 		cancelPgCno: cancelPgCno, attempt: 1}
 	t, err := parseTarget(url)
 	switch {
 	case err != nil:
 		d.refuse(job, err.Error())
-		return
+		return job.id
 	case t.userinfo:
 		job.note = noteUserinfo
 	}
 	if !d.allow.Allows(t) {
 		d.refuse(job, "the host "+t.host+":"+t.port+" is not in --webhook-allow ("+d.allow.String()+"); no request was sent")
-		return
+		return job.id
 	}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return
+		return job.id
 	}
 	h := d.hosts[t.key]
 	var full string
@@ -214,9 +227,9 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 	}
 	if full != "" {
 		d.mu.Unlock()
-		d.record(WebhookAttempt{Kind: kind, URL: job.url, PgCno: pgCno, CancelPgCno: cancelPgCno,
+		d.record(WebhookAttempt{Notification: job.id, Kind: kind, URL: job.url, PgCno: pgCno, CancelPgCno: cancelPgCno,
 			Attempt: job.attempt, Outcome: OutcomeQueueFull, Error: full, Note: job.note, Body: body})
-		return
+		return job.id
 	}
 	if h == nil {
 		h = &hostQueue{key: t.key}
@@ -224,6 +237,7 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 	}
 	h.held++
 	d.held++
+	d.jobs[job.id] = job
 	job.host = h
 	if delay > 0 {
 		d.scheduleLocked(job, delay)
@@ -232,18 +246,19 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 		d.pumpLocked()
 	}
 	d.mu.Unlock()
+	return job.id
 }
 
 // refuse journals a notification that is not sent to where it says.
 func (d *dispatcher) refuse(job *webhookJob, why string) {
-	d.record(WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
+	d.record(WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
 		Outcome: OutcomeRefused, Error: why, Note: job.note, Body: job.body})
 	d.s.log.Warn("webhook refused", "kind", job.kind, "url", job.url, "pgCno", job.pgCno, "error", why)
 }
 
 // dropped journals a notification a scenario suppressed.
 func (d *dispatcher) dropped(kind, url, pgCno, cancelPgCno string, body []byte, why string) {
-	d.record(WebhookAttempt{Kind: kind, URL: redactURL(url), PgCno: pgCno, CancelPgCno: cancelPgCno,
+	d.record(WebhookAttempt{Notification: d.notes.Add(1), Kind: kind, URL: redactURL(url), PgCno: pgCno, CancelPgCno: cancelPgCno,
 		Outcome: OutcomeDropped, Error: why, Body: body})
 }
 
@@ -253,14 +268,19 @@ func (d *dispatcher) attempt(job *webhookJob) {
 	defer d.wg.Done()
 	start := d.s.clock.Now()
 	status, resCd, err := d.post(job)
-	a := WebhookAttempt{Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
+	a := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
 		Attempt: job.attempt, Status: status, ResCd: resCd, Note: job.note, Body: job.body}
 	a.DurationMs = float64(d.s.clock.Now().Sub(start).Microseconds()) / 1000
 	a.Time = start.In(kicc.KST).Format(time.RFC3339Nano)
+	d.mu.Lock()
+	dropped := job.dropped
+	d.mu.Unlock()
 	var wait time.Duration
 	switch {
 	case err == nil:
 		a.Outcome = OutcomeDelivered
+	case dropped:
+		a.Outcome, a.Error = OutcomeDropped, err.Error()+"; "+msgDroppedByAdmin+", not resent"
 	case job.attempt > d.maxResends:
 		a.Outcome, a.Error = OutcomeGaveUp, err.Error()+"; no resends left"
 	default:
@@ -356,7 +376,8 @@ func PostWebhook(ctx context.Context, hc *http.Client, url string, body []byte, 
 	return resp.StatusCode, ack.ResCd, nil
 }
 
-func (d *dispatcher) record(a WebhookAttempt) {
+// record journals a, numbered and timed, and returns it as journaled.
+func (d *dispatcher) record(a WebhookAttempt) WebhookAttempt {
 	if a.Time == "" {
 		a.Time = d.s.clock.Now().In(kicc.KST).Format(time.RFC3339Nano)
 	}
@@ -366,12 +387,15 @@ func (d *dispatcher) record(a WebhookAttempt) {
 	d.s.metrics.WebhookAttempt(a.Kind, a.Outcome)
 	d.jmu.Lock()
 	defer d.jmu.Unlock()
+	d.lastID++
+	a.ID = d.lastID
 	if len(d.ring) < d.ringSize {
 		d.ring = append(d.ring, a)
 	} else {
 		d.ring[d.next] = a
 	}
 	d.next = (d.next + 1) % d.ringSize
+	return a
 }
 
 // attempts returns the journal, newest first.
@@ -431,4 +455,76 @@ func (s *Sandbox) Webhooks(keep func(*WebhookAttempt) bool, limit int) []Webhook
 		out = append(out, a)
 	}
 	return out
+}
+
+// msgDroppedByAdmin is the journal's word for a notification given up
+// through the admin API.
+const msgDroppedByAdmin = "dropped through the admin API"
+
+// Errors of ResendWebhook and DropWebhook.
+var (
+	ErrNoWebhookAttempt   = errors.New("no such webhook attempt in the journal")
+	ErrWebhookNotPending  = errors.New("the notification is not waiting for a send: it was delivered, given up, dropped or never queued")
+	ErrWebhookNoNotifyURL = errors.New("the notification has no notifyUrl to send to")
+)
+
+// find is the journal entry id.
+func (d *dispatcher) find(id uint64) (WebhookAttempt, bool) {
+	d.jmu.Lock()
+	defer d.jmu.Unlock()
+	for i := range d.ring {
+		if d.ring[i].ID == id {
+			return d.ring[i], true
+		}
+	}
+	return WebhookAttempt{}, false
+}
+
+// ResendWebhook sends the notification of journal entry id again, now, as
+// a new notification (attempt 1, with resends of its own), and returns the
+// new notification's id. Its URL is the journaled one: without the
+// userinfo, which the mock never sends anyway.
+func (s *Sandbox) ResendWebhook(id uint64) (uint64, error) {
+	a, ok := s.hooks.find(id)
+	switch {
+	case !ok:
+		return 0, ErrNoWebhookAttempt
+	case a.URL == "":
+		return 0, ErrWebhookNoNotifyURL
+	}
+	body := []byte(a.Body)
+	if string(body) == "null" {
+		body = nil
+	}
+	return s.hooks.send(a.Kind, a.URL, a.PgCno, a.CancelPgCno, body, 0), nil
+}
+
+// DropWebhook gives up the notification of journal entry id while it waits
+// for a send or a resend, and journals that; one being sent now finishes
+// that send and is not resent. It returns the journal's new entry.
+func (s *Sandbox) DropWebhook(id uint64) (WebhookAttempt, error) {
+	d := s.hooks
+	a, ok := d.find(id)
+	if !ok {
+		return WebhookAttempt{}, ErrNoWebhookAttempt
+	}
+	d.mu.Lock()
+	job := d.jobs[a.Notification]
+	if job == nil || job.dropped || job.gen != d.gen.Load() {
+		d.mu.Unlock()
+		return WebhookAttempt{}, ErrWebhookNotPending
+	}
+	sends := job.attempt - 1
+	if job.place == jobSending {
+		sends = job.attempt
+	}
+	released := d.dropLocked(job)
+	d.mu.Unlock()
+	why := msgDroppedByAdmin + " after " + strconv.Itoa(sends) + " send(s)"
+	if !released {
+		why += "; the send in flight finishes, and is not resent"
+	}
+	out := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno,
+		CancelPgCno: job.cancelPgCno, Outcome: OutcomeDropped, Error: why, Note: job.note, Body: job.body}
+	return d.record(out), nil
 }

@@ -3,9 +3,11 @@ package server
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
 	"strings"
 
+	"github.com/kicc-mock/kicc-mock/dashboard"
 	"github.com/kicc-mock/kicc-mock/httpio"
 
 	"github.com/labstack/echo/v4"
@@ -33,14 +35,25 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 	// Comparing hashes keeps the comparison constant-time in the token's
 	// length too.
 	want := sha256.Sum256([]byte(s.cfg.AdminToken))
+	session := dashboardSession(s.cfg.AdminToken)
 	return func(c echo.Context) error {
-		path := c.Request().URL.Path
+		r := c.Request()
+		path := r.URL.Path
 		if !isAdminPath(path) || path == pathHealth {
 			return next(c)
 		}
-		auth := c.Request().Header.Get(echo.HeaderAuthorization)
+		auth := r.Header.Get(echo.HeaderAuthorization)
 		scheme, token, ok := strings.Cut(auth, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			if path == dashboard.Path && r.URL.Query().Has("token") {
+				return s.openDashboard(c, next, want, session)
+			}
+			if hasSession(r, session) {
+				return next(c)
+			}
+			if path == dashboard.Path || strings.HasPrefix(path, dashboard.Path+"/") || path == pathEvents {
+				return unauthorized(c, msgDashboardToken)
+			}
 			return unauthorized(c, msgTokenMissing)
 		}
 		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
@@ -49,6 +62,56 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// The dashboard is a page a person opens, which cannot send an
+// Authorization header (nor can its EventSource). Opened once as
+// /__admin/ui?token=<token>, it is answered with a cookie standing for the
+// token, and the page takes the token out of the address bar and the
+// history. The page is served then and there rather than through a
+// redirect: a SameSite=Strict cookie is not sent on a redirect that a link
+// from another site started. The cookie is HttpOnly (the page's script
+// never sees it), SameSite=Strict and limited to /__admin, so other sites'
+// pages cannot use it: their requests arrive without it. It is a hash of
+// the token, so changing the token ends every session.
+const (
+	dashboardCookie   = "kicc_mock_admin"
+	pathEvents        = "/__admin/events"
+	msgDashboardToken = "the dashboard needs the admin token: open " + dashboard.Path + "?token=<token> once (the server runs with --admin-token / KICC_MOCK_ADMIN_TOKEN)"
+)
+
+func dashboardSession(token string) [sha256.Size]byte {
+	return sha256.Sum256([]byte("kicc-mock dashboard session\x00" + token))
+}
+
+// hasSession reports whether r carries the dashboard's cookie for the
+// token, sent by the mock's own pages: a request a browser marks as coming
+// from another site does not count, cookie or not.
+func hasSession(r *http.Request, session [sha256.Size]byte) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	ck, err := r.Cookie(dashboardCookie)
+	if err != nil {
+		return false
+	}
+	got, err := hex.DecodeString(ck.Value)
+	return err == nil && subtle.ConstantTimeCompare(got, session[:]) == 1
+}
+
+// openDashboard answers /__admin/ui?token=: the cookie and the page when
+// the token is right, 401 when it is not.
+func (s *Server) openDashboard(c echo.Context, page echo.HandlerFunc, want, session [sha256.Size]byte) error {
+	got := sha256.Sum256([]byte(strings.TrimSpace(c.QueryParam("token"))))
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return unauthorized(c, msgTokenWrong)
+	}
+	c.SetCookie(&http.Cookie{Name: dashboardCookie, Value: hex.EncodeToString(session[:]), Path: "/__admin",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	c.Response().Header().Set("Cache-Control", "no-store") // an answer to a URL with the token in it
+	return page(c)
 }
 
 func unauthorized(c echo.Context, msg string) error {

@@ -95,3 +95,52 @@ func (s *Server) handleGetWebhooks(c echo.Context) error {
 	}, limit)
 	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]any{"webhooks": out})
 }
+
+// webhookAttemptID is the :id of the webhook routes, a journal entry's id.
+func webhookAttemptID(c echo.Context) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, &httpio.Error{Status: http.StatusNotFound, Message: "no webhook attempt with id " + strconv.Quote(c.Param("id")) +
+			" (ids are the \"id\" of GET /__admin/webhooks)"}
+	}
+	return id, nil
+}
+
+func webhookError(err error, id uint64) error {
+	switch {
+	case errors.Is(err, sandbox.ErrNoWebhookAttempt):
+		return &httpio.Error{Status: http.StatusNotFound, Message: "no webhook attempt with id " + strconv.FormatUint(id, 10) +
+			" in the journal (it keeps --webhook-journal-size attempts, and a reset empties it)"}
+	case errors.Is(err, sandbox.ErrWebhookNotPending), errors.Is(err, sandbox.ErrWebhookNoNotifyURL):
+		return &httpio.Error{Status: http.StatusConflict, Message: "webhook attempt " + strconv.FormatUint(id, 10) + ": " + err.Error()}
+	}
+	return err
+}
+
+// handleResendWebhook serves POST /__admin/webhooks/{id}/resend: the
+// attempt's notification goes out again now, as a new one.
+func (s *Server) handleResendWebhook(c echo.Context) error {
+	id, err := webhookAttemptID(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.sandbox.ResendWebhook(id)
+	if err != nil {
+		return webhookError(err, id)
+	}
+	return httpio.WriteValue(c.Response(), http.StatusOK, map[string]uint64{"notification": n})
+}
+
+// handleDropWebhook serves POST /__admin/webhooks/{id}/drop: the attempt's
+// notification is given up while it waits for a send or a resend.
+func (s *Server) handleDropWebhook(c echo.Context) error {
+	id, err := webhookAttemptID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.sandbox.DropWebhook(id)
+	if err != nil {
+		return webhookError(err, id)
+	}
+	return httpio.WriteValue(c.Response(), http.StatusOK, a)
+}

@@ -44,7 +44,12 @@ const (
 )
 
 // The payment pages are HTML; kin-openapi decodes no text/html by itself.
-func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) }
+// The dashboard's files are text too.
+func init() {
+	for _, ct := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+}
 
 // apiCheck is a server and the document it serves.
 type apiCheck struct {
@@ -545,6 +550,15 @@ func TestAdminTrafficMatchesTheOpenAPIDocument(t *testing.T) {
 		apiGet("the metrics", "/metrics", 200).withHeader("Authorization", "Bearer "+apiToken),
 		apiCall{name: "the metrics' headers", method: http.MethodHead, path: "/metrics", status: 200}.withHeader("Authorization", "Bearer "+apiToken),
 		apiGet("the metrics without the token", "/metrics", 401).rejected(),
+		apiGet("the dashboard", "/__admin/ui", 200),
+		apiGet("the dashboard's script", "/__admin/ui/app.js", 200),
+		apiGet("the dashboard's styles", "/__admin/ui/style.css", 200),
+		apiGet("no such dashboard file", "/__admin/ui/nope.js", 404),
+		apiGet("the dashboard without the token", "/__admin/ui", 401).withHeader("Authorization", "").rejected(),
+		apiGet("the dashboard with a wrong token", "/__admin/ui?token=wrong", 401).withHeader("Authorization", "").rejected(),
+		apiGet("the event stream without the token", "/__admin/events", 401).withHeader("Authorization", "").rejected(),
+		apiPost("resend an unknown webhook attempt", "/__admin/webhooks/42/resend", "", 404),
+		apiPost("drop an unknown webhook attempt", "/__admin/webhooks/42/drop", "", 404),
 	})
 }
 

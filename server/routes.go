@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/kicc-mock/kicc-mock/dashboard"
 	"github.com/kicc-mock/kicc-mock/sandbox"
 )
 
@@ -35,6 +36,12 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	e.POST("/__admin/transactions/:id/void", s.handleVoidTransaction).Name = "voidTransaction"
 	e.POST("/__admin/transactions/:id/complete", s.handleCompleteCancel).Name = "completeCancel"
 	get(e, "/__admin/webhooks", "listWebhooks", s.handleGetWebhooks)
+	e.POST("/__admin/webhooks/:id/resend", s.handleResendWebhook).Name = "resendWebhook"
+	e.POST("/__admin/webhooks/:id/drop", s.handleDropWebhook).Name = "dropWebhook"
+
+	get(e, dashboard.Path, "dashboard", dashboard.HandlePage)
+	get(e, dashboard.Path+"/:file", "dashboardFile", dashboard.HandleAsset)
+	e.GET(pathEvents, s.handleEvents).Name = "events"
 }
 
 // sandboxRoutes are the payment pages a customer (or a headless browser)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -416,4 +417,46 @@ func TestUnpaidStatusIsConfigurable(t *testing.T) {
 	pg := m.create("http://127.0.0.1:1/n", "ORD-U", 1000)["pgCno"].(string)
 	st := m.find(context.Background(), m.paymentReq(pg), "").json(t)
 	assert.Equal(t, "TS00", st["statusCd"])
+}
+
+// TestAdminResendsAndDropsWebhooks: POST /__admin/webhooks/{id}/drop gives
+// up a notification between its resends, /resend sends it again as a new
+// one; unknown ids are 404s and what does not apply is a 409.
+func TestAdminResendsAndDropsWebhooks(t *testing.T) {
+	cfg := sandboxConfig()
+	cfg.WebhookRetryIntervals = []time.Duration{time.Minute}
+	m := newMock(t, cfg)
+	rcv := newReceiver(t, 1)
+	pg := m.create(rcv.URL, "ORD-D", 1000)["pgCno"].(string)
+	code, _ := m.admin(http.MethodPost, "/__admin/transactions/"+pg+"/pay")
+	require.Equal(t, http.StatusOK, code)
+	rcv.wait(t)
+	require.Eventually(t, func() bool { return len(m.webhooks()) == 1 }, 5*time.Second, time.Millisecond)
+	first := m.webhooks()[0]
+	require.Equal(t, "retrying", first.Outcome)
+
+	code, body := m.admin(http.MethodPost, fmt.Sprintf("/__admin/webhooks/%d/drop", first.ID))
+	require.Equal(t, http.StatusOK, code, "%s", body)
+	var dropped server.WebhookAttempt
+	require.NoError(t, json.Unmarshal(body, &dropped))
+	assert.Equal(t, "dropped", dropped.Outcome)
+	assert.Equal(t, first.Notification, dropped.Notification)
+	code, body = m.admin(http.MethodPost, fmt.Sprintf("/__admin/webhooks/%d/drop", first.ID))
+	assert.Equal(t, http.StatusConflict, code, "%s", body)
+	assert.Contains(t, string(body), "not waiting for a send")
+
+	code, body = m.admin(http.MethodPost, fmt.Sprintf("/__admin/webhooks/%d/resend", first.ID))
+	require.Equal(t, http.StatusOK, code, "%s", body)
+	rcv.wait(t) // the receiver acks from its second request on
+	require.Eventually(t, func() bool { return len(m.webhooks()) == 3 }, 5*time.Second, time.Millisecond)
+	again := m.webhooks()[0]
+	assert.Equal(t, "delivered", again.Outcome)
+	assert.Equal(t, pg, again.PgCno)
+	assert.JSONEq(t, fmt.Sprintf(`{"notification":%d}`, again.Notification), string(body))
+
+	for _, path := range []string{"/__admin/webhooks/999/resend", "/__admin/webhooks/0/drop", "/__admin/webhooks/x/resend"} {
+		code, body := m.admin(http.MethodPost, path)
+		assert.Equal(t, http.StatusNotFound, code, path)
+		assert.Contains(t, string(body), "no webhook attempt", path)
+	}
 }
