@@ -25,6 +25,11 @@ import (
 // browser started for the test, on loopback, its page reached over the
 // protocol's WebSocket. Only what the tests need: navigate, evaluate, wait
 // for a condition in the page, click, screenshot.
+//
+// The WebSocket is golang.org/x/net/websocket, a module the build already
+// had (Echo needs x/net) and the Go team keeps: a WebSocket client is not
+// worth writing by hand, and chromedp would bring a large dependency tree
+// for the five calls these tests make.
 type cdp struct {
 	t    *testing.T
 	ws   *websocket.Conn
