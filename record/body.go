@@ -2,9 +2,12 @@ package record
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -137,7 +140,51 @@ var secretKeys = map[string]bool{
 	"password": true, "token": true, "accesstoken": true, "authorization": true,
 }
 
-func isSecretKey(k string) bool { return secretKeys[strings.ToLower(k)] }
+// isSecretKey reports whether k names a secret, in any case and spelling
+// (api_key, X-Api-Key): a header's name echoed as a key counts too.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "x-") || strings.HasPrefix(k, "x_") {
+		k = k[2:]
+	}
+	return secretKeys[strings.NewReplacer("-", "", "_", "").Replace(k)]
+}
+
+// headerSecrets are the values of the request's secret headers
+// (Authorization, Cookie, X-Api-Key...), each also without its scheme
+// ("Bearer x" and x), and the upstream URL's password with the Basic
+// credential the transport makes of it: an upstream echoing one in its
+// answer (an error message, a debug field) must not write it to a file.
+func headerSecrets(h http.Header, upstream *url.URL) []string {
+	var out []string
+	for name, vs := range h {
+		if !isSecretKey(name) && !secretHeaders[strings.ToLower(name)] {
+			continue
+		}
+		for _, v := range vs {
+			if v == "" {
+				continue
+			}
+			out = append(out, v)
+			if _, cred, ok := strings.Cut(v, " "); ok && strings.TrimSpace(cred) != "" {
+				out = append(out, strings.TrimSpace(cred))
+			}
+		}
+	}
+	if upstream.User != nil {
+		pass, _ := upstream.User.Password()
+		if pass != "" {
+			out = append(out, pass)
+		}
+		// What net/http sends as Authorization: Basic for a URL's userinfo.
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(upstream.User.Username()+":"+pass)))
+	}
+	return out
+}
+
+// secretHeaders are the headers holding credentials whose names are not
+// secretKeys.
+var secretHeaders = map[string]bool{"cookie": true, "proxy-authorization": true}
 
 // secretValues are the request's values of secret fields, at any depth:
 // an upstream echoing one under another name must not leak it either.

@@ -11,8 +11,9 @@
 // rewritten and checked with the scenarios loader on every call.
 //
 // Secrets never reach the files: values of fields such as msgAuthValue are
-// replaced by REDACTED wherever they appear, and request headers are not
-// written at all.
+// replaced by REDACTED wherever they appear, as are the request's
+// credential headers and the upstream URL's password, and request headers
+// are not written at all.
 package record
 
 import (
@@ -177,7 +178,7 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %v", readErr))
 		return
 	}
-	if err := r.record(req.URL.Path, in.Bytes(), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
+	if err := r.record(req.URL.Path, in.Bytes(), headerSecrets(req.Header, r.upstream), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
 		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", err)
 	}
 	for k, v := range resp.Header {
@@ -236,7 +237,7 @@ var matchFields = map[scenarios.Endpoint]struct{ required, optional []string }{
 }
 
 // record adds one answer to its scenario and rewrites the scenario's file.
-func (r *Recorder) record(path string, reqBody []byte, status int, ctype string, body []byte, elapsed time.Duration) error {
+func (r *Recorder) record(path string, reqBody []byte, hdrSecrets []string, status int, ctype string, body []byte, elapsed time.Duration) error {
 	var req map[string]any
 	if err := json.Unmarshal(reqBody, &req); err != nil || req == nil {
 		return errors.New("the request is not a JSON object; the mock answers it with HTTP 400 itself")
@@ -254,7 +255,7 @@ func (r *Recorder) record(path string, reqBody []byte, status int, ctype string,
 		}
 		match = append(match, condition{f, v})
 	}
-	secrets := secretValues(req)
+	secrets := append(secretValues(req), hdrSecrets...)
 	resp := response{status: status}
 	resp.delay = elapsed.Round(r.cfg.Round)
 	if resp.delay > r.cfg.MaxDelay {
