@@ -59,7 +59,7 @@ func recordCmd(args []string, stderr io.Writer) int {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log.Info("recording", "upstream", *upstream, "out", *out)
+	log.Info("recording", "upstream", rec.Upstream(), "out", *out)
 	if err := runServer(ctx, hs, ln, 10*time.Second, log); err != nil {
 		log.Error("recorder stopped", "error", err)
 		return 1

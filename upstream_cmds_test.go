@@ -106,4 +106,9 @@ func TestRecordUsage(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"record", "--upstream", "http://127.0.0.1:1"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "--upstream and --out are required")
 	assert.Equal(t, 2, run([]string{"record", "--upstream", "ftp://x", "--out", t.TempDir()}, &stdout, &stderr))
+	for _, u := range []string{"ftp://merchant:hunter2@x", "http://merchant:hunter2@x%zz"} {
+		stderr.Reset()
+		assert.Equal(t, 2, run([]string{"record", "--upstream", u, "--out", t.TempDir()}, &stdout, &stderr))
+		assert.NotContains(t, stderr.String(), "hunter2", "the password of a refused upstream")
+	}
 }

@@ -99,8 +99,12 @@ type response struct {
 // New checks cfg and creates Dir.
 func New(cfg Config) (*Recorder, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.Upstream, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("record: upstream %q is not an http(s) URL", cfg.Upstream)
+	if err != nil {
+		// url's error quotes the URL, password and all.
+		return nil, errors.New("record: the upstream is not a URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("record: upstream %q is not an http(s) URL", u.Redacted())
 	}
 	if cfg.Dir == "" {
 		return nil, errors.New("record: no directory to write to")
@@ -191,8 +195,10 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(answer.Bytes())
 }
 
-// upstreamName is the upstream's URL without userinfo, which may hold a
+// Upstream is the upstream's URL without userinfo, which may hold a
 // password and must not land in a file or a log.
+func (r *Recorder) Upstream() string { return r.upstreamName() }
+
 func (r *Recorder) upstreamName() string {
 	u := *r.upstream
 	u.User = nil
