@@ -112,3 +112,19 @@ func TestRecordUsage(t *testing.T) {
 		assert.NotContains(t, stderr.String(), "hunter2", "the password of a refused upstream")
 	}
 }
+
+func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	mock := mocktest.Start(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"drift", "--upstream", dead.URL, "--mock", mock.URL}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "a dead upstream is not a drift\n%s%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "no answer to 6 of 6 calls")
+	assert.Contains(t, stdout.String(), "connection refused", "the table says why")
+
+	stderr.Reset()
+	assert.Equal(t, 2, run([]string{"drift", "--upstream", "testpgapi.easypay.co.kr", "--mock", mock.URL}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "--upstream is not an http(s) URL")
+	assert.Equal(t, 2, run([]string{"drift", "--upstream", mock.URL, "--mock", "127.0.0.1:8080"}, &stdout, &stderr))
+}

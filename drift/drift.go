@@ -104,6 +104,10 @@ type Difference struct {
 type Report struct {
 	Calls       int
 	Differences []Difference
+	// Unanswered names the calls one side did not answer at all (refused
+	// connection, timeout, DNS): their comparison says nothing about
+	// drift, so the command does not report them as one.
+	Unanswered []string
 }
 
 // Run makes every call to upstream and to mock and compares the answers.
@@ -121,6 +125,9 @@ func Run(ctx context.Context, upstream, mock string, cfg Config) Report {
 	for _, call := range cfg.Calls {
 		up := capture(ctx, upstream, cfg, call)
 		mk := capture(ctx, mock, cfg, call)
+		if up.Err != "" || mk.Err != "" {
+			rep.Unanswered = append(rep.Unanswered, call.Name)
+		}
 		rep.Differences = append(rep.Differences, Compare(call.Name, up, mk)...)
 	}
 	return rep
