@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -58,6 +59,13 @@ func triggerCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock trigger: --to is required")
 		return 2
 	}
+	// Checked here: a URL no request can go to would otherwise be resent
+	// for minutes, on every interval, before exit 1.
+	target, err := url.Parse(*to)
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		fmt.Fprintln(stderr, "kicc-mock trigger: --to is not an http(s) URL")
+		return 2
+	}
 	waits, err := parseDurations(*intervals)
 	if err != nil {
 		fmt.Fprintln(stderr, "kicc-mock trigger: --intervals:", err)
@@ -72,7 +80,7 @@ func triggerCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock", err)
 		return 2
 	}
-	fmt.Fprintf(stdout, "sending the %s webhook to %s: %s\n", n.Kind, *to, body)
+	fmt.Fprintf(stdout, "sending the %s webhook to %s: %s\n", n.Kind, target.Redacted(), body)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	cfg := trigger.Config{URL: *to, Intervals: waits, MaxResends: *maxResends, Timeout: *timeout,

@@ -128,3 +128,25 @@ func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
 	assert.Contains(t, stderr.String(), "--upstream is not an http(s) URL")
 	assert.Equal(t, 2, run([]string{"drift", "--upstream", mock.URL, "--mock", "127.0.0.1:8080"}, &stdout, &stderr))
 }
+
+func TestTriggerRefusesAURLNoRequestCanGoTo(t *testing.T) {
+	for _, to := range []string{"127.0.0.1:3000/kicc/notify", "ftp://127.0.0.1/notify", "http://", "http://%zz"} {
+		var stdout, stderr bytes.Buffer
+		// Without the check each would be sent, fail and be resent.
+		code := run([]string{"trigger", "approval", "--to", to, "--intervals", "1ms", "--max-resends", "1"}, &stdout, &stderr)
+		assert.Equal(t, 2, code, "%s: %s%s", to, stdout.String(), stderr.String())
+		assert.NotContains(t, stdout.String(), "attempt", to)
+	}
+}
+
+func TestTriggerPrintsTheURLWithoutItsPassword(t *testing.T) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"resCd":"0000","resMsg":"정상"}`)
+	}))
+	t.Cleanup(rcv.Close)
+	var stdout, stderr bytes.Buffer
+	to := strings.Replace(rcv.URL, "http://", "http://shop:hunter2@", 1)
+	require.Equal(t, 0, run([]string{"trigger", "approval", "--to", to}, &stdout, &stderr), "%s%s", stdout.String(), stderr.String())
+	assert.NotContains(t, stdout.String()+stderr.String(), "hunter2")
+	assert.Contains(t, stdout.String(), "http://shop:xxxxx@")
+}
