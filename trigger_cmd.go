@@ -119,8 +119,10 @@ func parseDurations(s string) ([]time.Duration, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d < 0 {
-			return nil, fmt.Errorf("%s is negative", d)
+		if d <= 0 {
+			// As serve's --webhook-retry-intervals: a 0 wait would resend at
+			// once, which the sandbox never does.
+			return nil, fmt.Errorf("%q is not a positive duration such as 1s", f)
 		}
 		out = append(out, d)
 	}

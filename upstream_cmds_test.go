@@ -129,6 +129,14 @@ func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"drift", "--upstream", mock.URL, "--mock", "127.0.0.1:8080"}, &stdout, &stderr))
 }
 
+func TestTriggerRefusesAWaitThatIsNotPositive(t *testing.T) {
+	for _, iv := range []string{"0", "1ms,0s", "-1s"} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"trigger", "approval", "--to", "http://127.0.0.1:9/notify", "--intervals", iv, "--max-resends", "1"}, &stdout, &stderr)
+		assert.Equal(t, 2, code, "--intervals %s: the sandbox refuses a wait that is not positive\n%s%s", iv, stdout.String(), stderr.String())
+	}
+}
+
 func TestTriggerRefusesAURLNoRequestCanGoTo(t *testing.T) {
 	for _, to := range []string{"127.0.0.1:3000/kicc/notify", "ftp://127.0.0.1/notify", "http://", "http://%zz"} {
 		var stdout, stderr bytes.Buffer
