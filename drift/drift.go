@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -187,7 +189,9 @@ func Compare(name string, up, mock Answer) []Difference {
 		return out
 	}
 	diff("HTTP status", strconv.Itoa(up.Status), strconv.Itoa(mock.Status))
-	diff("Content-Type", up.ContentType, mock.ContentType)
+	if !sameMediaType(up.ContentType, mock.ContentType) {
+		diff("Content-Type", up.ContentType, mock.ContentType)
+	}
 	us, uerr := shape(up.Body)
 	ms, merr := shape(mock.Body)
 	if uerr != nil || merr != nil {
@@ -206,6 +210,28 @@ func Compare(name string, up, mock Answer) []Difference {
 		diff(k, u, m)
 	}
 	return out
+}
+
+// sameMediaType compares two Content-Types as a client reads them: the
+// type and parameter names in any case, the charset's value in any case,
+// any spacing ("application/json;charset=UTF-8" is KICC's JSON too).
+func sameMediaType(a, b string) bool {
+	if a == b {
+		return true
+	}
+	norm := func(s string) (string, map[string]string, bool) {
+		t, params, err := mime.ParseMediaType(s)
+		if err != nil {
+			return "", nil, false
+		}
+		if cs, ok := params["charset"]; ok {
+			params["charset"] = strings.ToLower(cs)
+		}
+		return t, params, true
+	}
+	at, ap, aok := norm(a)
+	bt, bp, bok := norm(b)
+	return aok && bok && at == bt && maps.Equal(ap, bp)
 }
 
 func describeTransport(a Answer) string {
