@@ -178,8 +178,17 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	resp.Body.Close()
 	elapsed := r.cfg.Clock.Now().Sub(start)
 	if readErr != nil {
-		r.cfg.Log.Warn("record: reading the upstream's answer failed; not recorded", "path", req.URL.Path, "error", readErr)
-		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %v", readErr))
+		// ReadLimited words its errors for a request body; this is an answer.
+		var he *httpio.Error
+		why := readErr.Error()
+		if errors.As(readErr, &he) {
+			why = strings.TrimPrefix(he.Message, "reading request body: ")
+			if he.Status == http.StatusRequestEntityTooLarge {
+				why = fmt.Sprintf("the answer is larger than %d bytes", maxBody)
+			}
+		}
+		r.cfg.Log.Warn("record: reading the upstream's answer failed; not recorded", "path", req.URL.Path, "error", why)
+		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %s", why))
 		return
 	}
 	if err := r.record(req.URL.Path, in.Bytes(), headerSecrets(req.Header, r.upstream), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {

@@ -384,3 +384,20 @@ func TestRecordRedactsCredentialsOfTheHeadersAndTheUpstreamURL(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordBoundsTheUpstreamsAnswer(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		_, _ = io.WriteString(w, `{"resCd":"0000","resMsg":"`+strings.Repeat("x", 2<<20)+`"}`)
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	a := post(t, proxy, findCancel(client.NewTransactionID()))
+	assert.Equal(t, http.StatusBadGateway, a.status)
+	assert.Contains(t, string(a.body), "record: reading the upstream's answer: the answer is larger than 1048576 bytes")
+	assert.NotContains(t, string(a.body), "request body", "it is the upstream's answer that is too large")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
