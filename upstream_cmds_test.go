@@ -123,6 +123,10 @@ func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
 	assert.Contains(t, stderr.String(), "no answer to 6 of 6 calls")
 	assert.Contains(t, stdout.String(), "connection refused", "the table says why")
 
+	stdout.Reset()
+	code = run([]string{"drift", "--upstream", dead.URL, "--mock", dead.URL}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "two servers equally dead have no differences, and were not compared\n%s", stdout.String())
+
 	stderr.Reset()
 	assert.Equal(t, 2, run([]string{"drift", "--upstream", "testpgapi.easypay.co.kr", "--mock", mock.URL}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "--upstream is not an http(s) URL")
