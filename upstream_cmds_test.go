@@ -126,6 +126,7 @@ func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
 	stdout.Reset()
 	code = run([]string{"drift", "--upstream", dead.URL, "--mock", dead.URL}, &stdout, &stderr)
 	assert.Equal(t, 3, code, "two servers equally dead have no differences, and were not compared\n%s", stdout.String())
+	assert.Equal(t, "no answer to 6 of 6 calls: not compared\n", stdout.String())
 
 	stderr.Reset()
 	assert.Equal(t, 2, run([]string{"drift", "--upstream", "testpgapi.easypay.co.kr", "--mock", mock.URL}, &stdout, &stderr))

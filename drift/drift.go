@@ -350,6 +350,11 @@ func describeString(key, s string) string {
 // WriteTable prints the report: one line per difference, then a summary.
 func WriteTable(w io.Writer, r Report) {
 	if len(r.Differences) == 0 {
+		if len(r.Unanswered) > 0 {
+			// Both sides failed alike: that is no comparison, not agreement.
+			fmt.Fprintf(w, "no answer to %d of %d calls: not compared\n", len(r.Unanswered), r.Calls)
+			return
+		}
 		fmt.Fprintf(w, "no differences in %d calls\n", r.Calls)
 		return
 	}
