@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,4 +164,13 @@ func TestTriggerPrintsTheURLWithoutItsPassword(t *testing.T) {
 	require.Equal(t, 0, run([]string{"trigger", "approval", "--to", to}, &stdout, &stderr), "%s%s", stdout.String(), stderr.String())
 	assert.NotContains(t, stdout.String()+stderr.String(), "hunter2")
 	assert.Contains(t, stdout.String(), "http://shop:xxxxx@")
+}
+
+func TestRecordServerHasServesTimeouts(t *testing.T) {
+	// A caller that sends its headers and stops mid-body held the proxy's
+	// connection and handler for ever (observed: still open after 20 s).
+	hs := recordServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	assert.Equal(t, 15*time.Second, hs.ReadTimeout, "a stalled body is cut as serve cuts it")
+	assert.Equal(t, 120*time.Second, hs.IdleTimeout)
+	assert.Greater(t, hs.WriteTimeout, 30*time.Second, "room for the upstream's 30 s")
 }
