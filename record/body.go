@@ -216,7 +216,7 @@ func (o *ordered) redact(secrets []string) {
 	switch o.kind {
 	case kString:
 		for _, s := range secrets {
-			o.text = strings.ReplaceAll(o.text, s, Redacted)
+			o.text = replaceFold(o.text, s, Redacted)
 		}
 	case kObject:
 		for _, f := range o.fields {
@@ -231,6 +231,37 @@ func (o *ordered) redact(secrets []string) {
 			it.redact(secrets)
 		}
 	}
+}
+
+// replaceFold replaces every occurrence of old in s, in any case: a hex
+// msgAuthValue echoed upper-cased is the same secret.
+func replaceFold(s, old, repl string) string {
+	if old == "" {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := indexFold(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(repl)
+		s = s[i+len(old):]
+	}
+}
+
+// indexFold is strings.Index under case folding, byte for byte: an exact
+// match is always found, one in another case when the cases have the same
+// length in bytes (ASCII, as hex and base64 secrets are).
+func indexFold(s, old string) int {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(old)], old) {
+			return i
+		}
+	}
+	return -1
 }
 
 // escapeTemplates keeps a recorded "{{" from being read as a template: the

@@ -401,3 +401,22 @@ func TestRecordBoundsTheUpstreamsAnswer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries)
 }
+
+func TestRecordRedactsASecretEchoedInAnotherCase(t *testing.T) {
+	const auth = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		_, _ = io.WriteString(w, `{"resCd":"1040","resMsg":"msgAuthValue `+strings.ToUpper(auth)+` does not match"}`)
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	resp, err := http.Post(proxy+kicc.PathRevise, httpio, strings.NewReader(
+		`{"mallId":"T0000001","shopTransactionId":"K1","pgCno":"`+pg+`","reviseTypeCode":"40","msgAuthValue":"`+auth+`"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	data, err := os.ReadFile(filepath.Join(dir, mustOne(t, dir)))
+	require.NoError(t, err)
+	assert.NotContains(t, strings.ToLower(string(data)), auth)
+	assert.Contains(t, string(data), `resMsg: "msgAuthValue REDACTED does not match"`)
+}
