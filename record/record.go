@@ -191,8 +191,15 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %s", why))
 		return
 	}
-	if err := r.record(req.URL.Path, in.Bytes(), headerSecrets(req.Header, r.upstream), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
-		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", err)
+	switch {
+	case req.Method != http.MethodPost:
+		// KICC's calls are POSTs; the answer to another method (405) would
+		// replay for the POSTs with the same ids.
+		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", "the method is "+req.Method+", not POST")
+	default:
+		if err := r.record(req.URL.Path, in.Bytes(), headerSecrets(req.Header, r.upstream), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
+			r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", err)
+		}
 	}
 	for k, v := range resp.Header {
 		w.Header()[k] = v

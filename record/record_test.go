@@ -420,3 +420,20 @@ func TestRecordRedactsASecretEchoedInAnotherCase(t *testing.T) {
 	assert.NotContains(t, strings.ToLower(string(data)), auth)
 	assert.Contains(t, string(data), `resMsg: "msgAuthValue REDACTED does not match"`)
 }
+
+func TestRecordOnlyRecordsPOSTs(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	req, err := http.NewRequest(http.MethodGet, proxy+kicc.PathFind, strings.NewReader(
+		`{"mallId":"T0000001","shopTransactionId":"G1","pgCno":"`+pg+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", httpio)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "forwarded, the upstream's answer")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "a 405 to a GET would replay for the POSTs with those ids")
+}
