@@ -422,18 +422,29 @@ func TestRecordRedactsASecretEchoedInAnotherCase(t *testing.T) {
 }
 
 func TestRecordOnlyRecordsPOSTs(t *testing.T) {
+	testRecordSkips(t, http.MethodGet, httpio, http.StatusMethodNotAllowed)
+}
+
+func TestRecordSkipsARequestWithAnotherContentType(t *testing.T) {
+	testRecordSkips(t, http.MethodPost, "text/plain", http.StatusUnsupportedMediaType)
+}
+
+// testRecordSkips sends a find with the ids that the upstream refuses for
+// its method or content type, which must not become the answer replayed
+// for well-formed calls with those ids.
+func testRecordSkips(t *testing.T, method, ctype string, status int) {
 	up := startUpstream(t)
 	dir := t.TempDir()
 	proxy := startRecorder(t, up.URL, dir)
-	req, err := http.NewRequest(http.MethodGet, proxy+kicc.PathFind, strings.NewReader(
+	req, err := http.NewRequest(method, proxy+kicc.PathFind, strings.NewReader(
 		`{"mallId":"T0000001","shopTransactionId":"G1","pgCno":"`+pg+`"}`))
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", httpio)
+	req.Header.Set("Content-Type", ctype)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "forwarded, the upstream's answer")
+	assert.Equal(t, status, resp.StatusCode, "forwarded, the upstream's answer")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
-	assert.Empty(t, entries, "a 405 to a GET would replay for the POSTs with those ids")
+	assert.Empty(t, entries, "not recorded")
 }
