@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kicc-mock/kicc-mock/client"
@@ -16,7 +18,8 @@ import (
 )
 
 // driftCmd compares the upstream's answers with the mock's; it exits 1 on
-// any difference, 0 when there is none, 2 on bad usage.
+// any difference, 0 when there is none, 2 on bad usage, 3 when a server
+// did not answer a call (no comparison, so neither 0 nor 1).
 func driftCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drift", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -35,6 +38,15 @@ func driftCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock drift: --upstream is required")
 		return 2
 	}
+	for _, f := range []struct{ name, url string }{{"--upstream", *upstream}, {"--mock", *mock}} {
+		if f.url == "" {
+			continue
+		}
+		if u, err := url.Parse(f.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stderr, "kicc-mock drift: %s is not an http(s) URL\n", f.name)
+			return 2
+		}
+	}
 	if *mock == "" {
 		u, stop, err := startMock()
 		if err != nil {
@@ -46,6 +58,11 @@ func driftCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	rep := drift.Run(context.Background(), *upstream, *mock, drift.Config{MallID: *mallID, Timeout: *timeout})
 	drift.WriteTable(stdout, rep)
+	if len(rep.Unanswered) > 0 {
+		fmt.Fprintf(stderr, "kicc-mock drift: no answer to %d of %d calls (%s); is the server up? Not compared\n",
+			len(rep.Unanswered), rep.Calls, strings.Join(rep.Unanswered, ", "))
+		return 3
+	}
 	if len(rep.Differences) > 0 {
 		return 1
 	}

@@ -45,7 +45,8 @@ const commandsHelp = `Usage:
                               scenario files that --scenarios DIR replays
   kicc-mock drift --upstream URL [--mock URL]
                               make the contract calls to URL and to the mock and
-                              print where their answers differ; exit 1 on any
+                              print where their answers differ; exit 1 on any,
+                              3 when a server does not answer
   kicc-mock trigger approval|cancel --to URL [--pgCno ID] [--amount N]
                               send a KICC webhook to URL, resending as KICC does;
                               exit 0 once acknowledged

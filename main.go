@@ -6,7 +6,7 @@
 //	kicc-mock healthcheck       GET the health endpoint; exit 0 when it answers 200
 //	kicc-mock version           print the version
 //	kicc-mock record            proxy KICC calls to --upstream, writing scenario files to --out
-//	kicc-mock drift             compare the answers of --upstream and the mock; exit 1 on any difference
+//	kicc-mock drift             compare the answers of --upstream and the mock; exit 1 on any difference, 3 on no answer
 //	kicc-mock trigger KIND      send a KICC webhook (approval or cancel) to --to, resending as KICC does
 //
 // Every flag has an environment twin: --max-keys is KICC_MOCK_MAX_KEYS.

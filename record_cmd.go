@@ -55,17 +55,25 @@ func recordCmd(args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer ln.Close()
-	hs := &http.Server{Handler: rec, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: server.DefaultMaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := recordServer(rec, log)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log.Info("recording", "upstream", *upstream, "out", *out)
+	log.Info("recording", "upstream", rec.Upstream(), "out", *out)
 	if err := runServer(ctx, hs, ln, 10*time.Second, log); err != nil {
 		log.Error("recorder stopped", "error", err)
 		return 1
 	}
 	log.Info("recorded", "files", len(rec.Files()))
 	return 0
+}
+
+// recordServer serves the proxy with serve's timeouts: without a read
+// timeout a caller that stops sending its body holds a connection and a
+// handler for ever; the write timeout leaves room for the upstream's 30 s.
+func recordServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: server.DefaultMaxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 // parseSub parses a subcommand's flags: ok false means return code (0 for

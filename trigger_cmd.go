@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -58,6 +59,13 @@ func triggerCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock trigger: --to is required")
 		return 2
 	}
+	// Checked here: a URL no request can go to would otherwise be resent
+	// for minutes, on every interval, before exit 1.
+	target, err := url.Parse(*to)
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		fmt.Fprintln(stderr, "kicc-mock trigger: --to is not an http(s) URL")
+		return 2
+	}
 	waits, err := parseDurations(*intervals)
 	if err != nil {
 		fmt.Fprintln(stderr, "kicc-mock trigger: --intervals:", err)
@@ -72,7 +80,7 @@ func triggerCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kicc-mock", err)
 		return 2
 	}
-	fmt.Fprintf(stdout, "sending the %s webhook to %s: %s\n", n.Kind, *to, body)
+	fmt.Fprintf(stdout, "sending the %s webhook to %s: %s\n", n.Kind, target.Redacted(), body)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	cfg := trigger.Config{URL: *to, Intervals: waits, MaxResends: *maxResends, Timeout: *timeout,
@@ -111,8 +119,10 @@ func parseDurations(s string) ([]time.Duration, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d < 0 {
-			return nil, fmt.Errorf("%s is negative", d)
+		if d <= 0 {
+			// As serve's --webhook-retry-intervals: a 0 wait would resend at
+			// once, which the sandbox never does.
+			return nil, fmt.Errorf("%q is not a positive duration such as 1s", f)
 		}
 		out = append(out, d)
 	}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +108,69 @@ func TestRecordUsage(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"record", "--upstream", "http://127.0.0.1:1"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "--upstream and --out are required")
 	assert.Equal(t, 2, run([]string{"record", "--upstream", "ftp://x", "--out", t.TempDir()}, &stdout, &stderr))
+	for _, u := range []string{"ftp://merchant:hunter2@x", "http://merchant:hunter2@x%zz"} {
+		stderr.Reset()
+		assert.Equal(t, 2, run([]string{"record", "--upstream", u, "--out", t.TempDir()}, &stdout, &stderr))
+		assert.NotContains(t, stderr.String(), "hunter2", "the password of a refused upstream")
+	}
+}
+
+func TestDriftExitsThreeWhenAServerDoesNotAnswer(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	mock := mocktest.Start(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"drift", "--upstream", dead.URL, "--mock", mock.URL}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "a dead upstream is not a drift\n%s%s", stdout.String(), stderr.String())
+	assert.Contains(t, stderr.String(), "no answer to 6 of 6 calls")
+	assert.Contains(t, stdout.String(), "connection refused", "the table says why")
+
+	stdout.Reset()
+	code = run([]string{"drift", "--upstream", dead.URL, "--mock", dead.URL}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "two servers equally dead have no differences, and were not compared\n%s", stdout.String())
+	assert.Equal(t, "no answer to 6 of 6 calls: not compared\n", stdout.String())
+
+	stderr.Reset()
+	assert.Equal(t, 2, run([]string{"drift", "--upstream", "testpgapi.easypay.co.kr", "--mock", mock.URL}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "--upstream is not an http(s) URL")
+	assert.Equal(t, 2, run([]string{"drift", "--upstream", mock.URL, "--mock", "127.0.0.1:8080"}, &stdout, &stderr))
+}
+
+func TestTriggerRefusesAWaitThatIsNotPositive(t *testing.T) {
+	for _, iv := range []string{"0", "1ms,0s", "-1s"} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"trigger", "approval", "--to", "http://127.0.0.1:9/notify", "--intervals", iv, "--max-resends", "1"}, &stdout, &stderr)
+		assert.Equal(t, 2, code, "--intervals %s: the sandbox refuses a wait that is not positive\n%s%s", iv, stdout.String(), stderr.String())
+	}
+}
+
+func TestTriggerRefusesAURLNoRequestCanGoTo(t *testing.T) {
+	for _, to := range []string{"127.0.0.1:3000/kicc/notify", "ftp://127.0.0.1/notify", "http://", "http://%zz"} {
+		var stdout, stderr bytes.Buffer
+		// Without the check each would be sent, fail and be resent.
+		code := run([]string{"trigger", "approval", "--to", to, "--intervals", "1ms", "--max-resends", "1"}, &stdout, &stderr)
+		assert.Equal(t, 2, code, "%s: %s%s", to, stdout.String(), stderr.String())
+		assert.NotContains(t, stdout.String(), "attempt", to)
+	}
+}
+
+func TestTriggerPrintsTheURLWithoutItsPassword(t *testing.T) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"resCd":"0000","resMsg":"정상"}`)
+	}))
+	t.Cleanup(rcv.Close)
+	var stdout, stderr bytes.Buffer
+	to := strings.Replace(rcv.URL, "http://", "http://shop:hunter2@", 1)
+	require.Equal(t, 0, run([]string{"trigger", "approval", "--to", to}, &stdout, &stderr), "%s%s", stdout.String(), stderr.String())
+	assert.NotContains(t, stdout.String()+stderr.String(), "hunter2")
+	assert.Contains(t, stdout.String(), "http://shop:xxxxx@")
+}
+
+func TestRecordServerHasServesTimeouts(t *testing.T) {
+	// A caller that sends its headers and stops mid-body held the proxy's
+	// connection and handler for ever (observed: still open after 20 s).
+	hs := recordServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	assert.Equal(t, 15*time.Second, hs.ReadTimeout, "a stalled body is cut as serve cuts it")
+	assert.Equal(t, 120*time.Second, hs.IdleTimeout)
+	assert.Greater(t, hs.WriteTimeout, 30*time.Second, "room for the upstream's 30 s")
 }

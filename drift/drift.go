@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -104,6 +106,10 @@ type Difference struct {
 type Report struct {
 	Calls       int
 	Differences []Difference
+	// Unanswered names the calls one side did not answer at all (refused
+	// connection, timeout, DNS): their comparison says nothing about
+	// drift, so the command does not report them as one.
+	Unanswered []string
 }
 
 // Run makes every call to upstream and to mock and compares the answers.
@@ -121,6 +127,9 @@ func Run(ctx context.Context, upstream, mock string, cfg Config) Report {
 	for _, call := range cfg.Calls {
 		up := capture(ctx, upstream, cfg, call)
 		mk := capture(ctx, mock, cfg, call)
+		if up.Err != "" || mk.Err != "" {
+			rep.Unanswered = append(rep.Unanswered, call.Name)
+		}
 		rep.Differences = append(rep.Differences, Compare(call.Name, up, mk)...)
 	}
 	return rep
@@ -180,7 +189,9 @@ func Compare(name string, up, mock Answer) []Difference {
 		return out
 	}
 	diff("HTTP status", strconv.Itoa(up.Status), strconv.Itoa(mock.Status))
-	diff("Content-Type", up.ContentType, mock.ContentType)
+	if !sameMediaType(up.ContentType, mock.ContentType) {
+		diff("Content-Type", up.ContentType, mock.ContentType)
+	}
 	us, uerr := shape(up.Body)
 	ms, merr := shape(mock.Body)
 	if uerr != nil || merr != nil {
@@ -199,6 +210,28 @@ func Compare(name string, up, mock Answer) []Difference {
 		diff(k, u, m)
 	}
 	return out
+}
+
+// sameMediaType compares two Content-Types as a client reads them: the
+// type and parameter names in any case, the charset's value in any case,
+// any spacing ("application/json;charset=UTF-8" is KICC's JSON too).
+func sameMediaType(a, b string) bool {
+	if a == b {
+		return true
+	}
+	norm := func(s string) (string, map[string]string, bool) {
+		t, params, err := mime.ParseMediaType(s)
+		if err != nil {
+			return "", nil, false
+		}
+		if cs, ok := params["charset"]; ok {
+			params["charset"] = strings.ToLower(cs)
+		}
+		return t, params, true
+	}
+	at, ap, aok := norm(a)
+	bt, bp, bok := norm(b)
+	return aok && bok && at == bt && maps.Equal(ap, bp)
 }
 
 func describeTransport(a Answer) string {
@@ -317,6 +350,11 @@ func describeString(key, s string) string {
 // WriteTable prints the report: one line per difference, then a summary.
 func WriteTable(w io.Writer, r Report) {
 	if len(r.Differences) == 0 {
+		if len(r.Unanswered) > 0 {
+			// Both sides failed alike: that is no comparison, not agreement.
+			fmt.Fprintf(w, "no answer to %d of %d calls: not compared\n", len(r.Unanswered), r.Calls)
+			return
+		}
 		fmt.Fprintf(w, "no differences in %d calls\n", r.Calls)
 		return
 	}

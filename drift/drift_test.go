@@ -44,3 +44,15 @@ func TestRunAgainstTwoDefaultMocksFindsNothing(t *testing.T) {
 	drift.WriteTable(&out, rep)
 	require.Equal(t, "no differences in 6 calls\n", out.String())
 }
+
+func TestCompareReadsContentTypesAsMediaTypes(t *testing.T) {
+	body := []byte(`{"resCd":"0000"}`)
+	answer := func(ctype string) drift.Answer { return drift.Answer{Status: 200, ContentType: ctype, Body: body} }
+	ours := answer("application/json; charset=utf-8")
+	assert.Empty(t, drift.Compare("find", answer("application/json;charset=UTF-8"), ours), "the same media type, spelled otherwise")
+	assert.Empty(t, drift.Compare("find", answer("Application/JSON; Charset=\"utf-8\""), ours))
+	assert.Equal(t, []drift.Difference{{"find", "Content-Type", "application/json", "application/json; charset=utf-8"}},
+		drift.Compare("find", answer("application/json"), ours))
+	assert.Len(t, drift.Compare("find", answer("text/plain; charset=utf-8"), ours), 1)
+	assert.Len(t, drift.Compare("find", answer("application/json; charset=euc-kr"), ours), 1)
+}

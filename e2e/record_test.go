@@ -21,7 +21,7 @@ import (
 
 // TestProcessRecordWritesAndExitsZeroOnSIGTERM runs kicc-mock record in
 // front of an in-process mock: a call through it is answered and written,
-// and SIGTERM ends it with exit 0.
+// and SIGTERM ends it with exit 0. The upstream's password is in no log.
 func TestProcessRecordWritesAndExitsZeroOnSIGTERM(t *testing.T) {
 	up := mocktest.Start(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -30,7 +30,8 @@ func TestProcessRecordWritesAndExitsZeroOnSIGTERM(t *testing.T) {
 	require.NoError(t, ln.Close())
 	dir := t.TempDir()
 
-	cmd := exec.Command(binary(t), "record", "--upstream", up.URL, "--out", dir, "--addr", addr)
+	upstream := strings.Replace(up.URL, "http://", "http://merchant:hunter2@", 1)
+	cmd := exec.Command(binary(t), "record", "--upstream", upstream, "--out", dir, "--addr", addr)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -68,4 +69,5 @@ func TestProcessRecordWritesAndExitsZeroOnSIGTERM(t *testing.T) {
 	_, err = scenarios.LoadPaths([]string{dir}, scenarios.Options{})
 	assert.NoError(t, err)
 	assert.Contains(t, log.String(), "files=1")
+	assert.NotContains(t, log.String(), "hunter2")
 }

@@ -2,9 +2,12 @@ package record
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -137,7 +140,51 @@ var secretKeys = map[string]bool{
 	"password": true, "token": true, "accesstoken": true, "authorization": true,
 }
 
-func isSecretKey(k string) bool { return secretKeys[strings.ToLower(k)] }
+// isSecretKey reports whether k names a secret, in any case and spelling
+// (api_key, X-Api-Key): a header's name echoed as a key counts too.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "x-") || strings.HasPrefix(k, "x_") {
+		k = k[2:]
+	}
+	return secretKeys[strings.NewReplacer("-", "", "_", "").Replace(k)]
+}
+
+// headerSecrets are the values of the request's secret headers
+// (Authorization, Cookie, X-Api-Key...), each also without its scheme
+// ("Bearer x" and x), and the upstream URL's password with the Basic
+// credential the transport makes of it: an upstream echoing one in its
+// answer (an error message, a debug field) must not write it to a file.
+func headerSecrets(h http.Header, upstream *url.URL) []string {
+	var out []string
+	for name, vs := range h {
+		if !isSecretKey(name) && !secretHeaders[strings.ToLower(name)] {
+			continue
+		}
+		for _, v := range vs {
+			if v == "" {
+				continue
+			}
+			out = append(out, v)
+			if _, cred, ok := strings.Cut(v, " "); ok && strings.TrimSpace(cred) != "" {
+				out = append(out, strings.TrimSpace(cred))
+			}
+		}
+	}
+	if upstream.User != nil {
+		pass, _ := upstream.User.Password()
+		if pass != "" {
+			out = append(out, pass)
+		}
+		// What net/http sends as Authorization: Basic for a URL's userinfo.
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(upstream.User.Username()+":"+pass)))
+	}
+	return out
+}
+
+// secretHeaders are the headers holding credentials whose names are not
+// secretKeys.
+var secretHeaders = map[string]bool{"cookie": true, "proxy-authorization": true}
 
 // secretValues are the request's values of secret fields, at any depth:
 // an upstream echoing one under another name must not leak it either.
@@ -169,7 +216,7 @@ func (o *ordered) redact(secrets []string) {
 	switch o.kind {
 	case kString:
 		for _, s := range secrets {
-			o.text = strings.ReplaceAll(o.text, s, Redacted)
+			o.text = replaceFold(o.text, s, Redacted)
 		}
 	case kObject:
 		for _, f := range o.fields {
@@ -184,6 +231,37 @@ func (o *ordered) redact(secrets []string) {
 			it.redact(secrets)
 		}
 	}
+}
+
+// replaceFold replaces every occurrence of old in s, in any case: a hex
+// msgAuthValue echoed upper-cased is the same secret.
+func replaceFold(s, old, repl string) string {
+	if old == "" {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := indexFold(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(repl)
+		s = s[i+len(old):]
+	}
+}
+
+// indexFold is strings.Index under case folding, byte for byte: an exact
+// match is always found, one in another case when the cases have the same
+// length in bytes (ASCII, as hex and base64 secrets are).
+func indexFold(s, old string) int {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(old)], old) {
+			return i
+		}
+	}
+	return -1
 }
 
 // escapeTemplates keeps a recorded "{{" from being read as a template: the

@@ -11,8 +11,9 @@
 // rewritten and checked with the scenarios loader on every call.
 //
 // Secrets never reach the files: values of fields such as msgAuthValue are
-// replaced by REDACTED wherever they appear, and request headers are not
-// written at all.
+// replaced by REDACTED wherever they appear, as are the request's
+// credential headers and the upstream URL's password, and request headers
+// are not written at all.
 package record
 
 import (
@@ -98,8 +99,12 @@ type response struct {
 // New checks cfg and creates Dir.
 func New(cfg Config) (*Recorder, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.Upstream, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("record: upstream %q is not an http(s) URL", cfg.Upstream)
+	if err != nil {
+		// url's error quotes the URL, password and all.
+		return nil, errors.New("record: the upstream is not a URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("record: upstream %q is not an http(s) URL", u.Redacted())
 	}
 	if cfg.Dir == "" {
 		return nil, errors.New("record: no directory to write to")
@@ -173,12 +178,32 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	resp.Body.Close()
 	elapsed := r.cfg.Clock.Now().Sub(start)
 	if readErr != nil {
-		r.cfg.Log.Warn("record: reading the upstream's answer failed; not recorded", "path", req.URL.Path, "error", readErr)
-		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %v", readErr))
+		// ReadLimited words its errors for a request body; this is an answer.
+		var he *httpio.Error
+		why := readErr.Error()
+		if errors.As(readErr, &he) {
+			why = strings.TrimPrefix(he.Message, "reading request body: ")
+			if he.Status == http.StatusRequestEntityTooLarge {
+				why = fmt.Sprintf("the answer is larger than %d bytes", maxBody)
+			}
+		}
+		r.cfg.Log.Warn("record: reading the upstream's answer failed; not recorded", "path", req.URL.Path, "error", why)
+		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: reading the upstream's answer: %s", why))
 		return
 	}
-	if err := r.record(req.URL.Path, in.Bytes(), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
-		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", err)
+	switch {
+	case req.Method != http.MethodPost:
+		// KICC's calls are POSTs; the answer to another method (405) would
+		// replay for the POSTs with the same ids.
+		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", "the method is "+req.Method+", not POST")
+	case httpio.CheckContentType(req.Header.Get("Content-Type")) != nil:
+		// The mock refuses it itself (415) before any scenario; recorded,
+		// the refusal would replay for well-formed calls with those ids.
+		r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", "the request's Content-Type is not KICC's; the mock answers it with HTTP 415 itself")
+	default:
+		if err := r.record(req.URL.Path, in.Bytes(), headerSecrets(req.Header, r.upstream), resp.StatusCode, resp.Header.Get("Content-Type"), answer.Bytes(), elapsed); err != nil {
+			r.cfg.Log.Warn("record: not recorded", "path", req.URL.Path, "why", err)
+		}
 	}
 	for k, v := range resp.Header {
 		w.Header()[k] = v
@@ -190,8 +215,10 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(answer.Bytes())
 }
 
-// upstreamName is the upstream's URL without userinfo, which may hold a
+// Upstream is the upstream's URL without userinfo, which may hold a
 // password and must not land in a file or a log.
+func (r *Recorder) Upstream() string { return r.upstreamName() }
+
 func (r *Recorder) upstreamName() string {
 	u := *r.upstream
 	u.User = nil
@@ -236,7 +263,7 @@ var matchFields = map[scenarios.Endpoint]struct{ required, optional []string }{
 }
 
 // record adds one answer to its scenario and rewrites the scenario's file.
-func (r *Recorder) record(path string, reqBody []byte, status int, ctype string, body []byte, elapsed time.Duration) error {
+func (r *Recorder) record(path string, reqBody []byte, hdrSecrets []string, status int, ctype string, body []byte, elapsed time.Duration) error {
 	var req map[string]any
 	if err := json.Unmarshal(reqBody, &req); err != nil || req == nil {
 		return errors.New("the request is not a JSON object; the mock answers it with HTTP 400 itself")
@@ -254,7 +281,7 @@ func (r *Recorder) record(path string, reqBody []byte, status int, ctype string,
 		}
 		match = append(match, condition{f, v})
 	}
-	secrets := secretValues(req)
+	secrets := append(secretValues(req), hdrSecrets...)
 	resp := response{status: status}
 	resp.delay = elapsed.Round(r.cfg.Round)
 	if resp.delay > r.cfg.MaxDelay {

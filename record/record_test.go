@@ -331,3 +331,120 @@ func TestRecordDecompressesAndNotesQuotedAmounts(t *testing.T) {
 	assert.Contains(t, string(data), `currency: "KRW"`, "the JSON body, not fault: malformed")
 	assert.Contains(t, string(data), "# amountInfo.amount was a JSON string")
 }
+
+func TestRecordRedactsCredentialsOfTheHeadersAndTheUpstreamURL(t *testing.T) {
+	// An upstream that echoes what it was sent, as an error page or a debug
+	// field may: the caller's headers and the Basic credential net/http
+	// makes of the upstream URL's userinfo.
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		_ = json.NewEncoder(w).Encode(map[string]any{"resCd": "9999",
+			"resMsg":  "unauthorized: " + r.Header.Get("Authorization") + " / " + r.Header.Get("Proxy-Authorization"),
+			"headers": r.Header, "cookie": "seen " + r.Header.Get("Cookie")})
+	}))
+	t.Cleanup(up.Close)
+	for _, tc := range []struct {
+		name     string
+		upstream string
+		headers  map[string]string
+		secrets  []string
+	}{
+		{"userinfo", strings.Replace(up.URL, "http://", "http://merchant:hunter2@", 1), nil,
+			[]string{"bWVyY2hhbnQ6aHVudGVyMg==", "hunter2"}}, // base64("merchant:hunter2")
+		{"headers", up.URL, map[string]string{"Authorization": "Bearer tok_live_123", "X-Api-Key": "sk_live_XYZ",
+			"Cookie": "session=c00k1e", "Proxy-Authorization": "Basic cHJveHk6cHc="},
+			[]string{"tok_live_123", "sk_live_XYZ", "c00k1e", "cHJveHk6cHc="}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			proxy := startRecorder(t, tc.upstream, dir)
+			req, err := http.NewRequest(http.MethodPost, proxy+kicc.PathFind, strings.NewReader(
+				`{"mallId":"T0000001","shopTransactionId":"K1","pgCno":"`+pg+`"}`))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", httpio)
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assert.Contains(t, string(got), tc.secrets[0], "the caller gets the answer unchanged")
+			files, err := scenarios.DirFiles(dir)
+			require.NoError(t, err)
+			require.Len(t, files, 1)
+			data, err := os.ReadFile(files[0])
+			require.NoError(t, err)
+			for _, s := range tc.secrets {
+				assert.NotContains(t, string(data), s)
+			}
+			assert.Contains(t, string(data), "REDACTED")
+			_, err = scenarios.LoadPaths([]string{dir}, scenarios.Options{})
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestRecordBoundsTheUpstreamsAnswer(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		_, _ = io.WriteString(w, `{"resCd":"0000","resMsg":"`+strings.Repeat("x", 2<<20)+`"}`)
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	a := post(t, proxy, findCancel(client.NewTransactionID()))
+	assert.Equal(t, http.StatusBadGateway, a.status)
+	assert.Contains(t, string(a.body), "record: reading the upstream's answer: the answer is larger than 1048576 bytes")
+	assert.NotContains(t, string(a.body), "request body", "it is the upstream's answer that is too large")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
+
+func TestRecordRedactsASecretEchoedInAnotherCase(t *testing.T) {
+	const auth = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpio)
+		_, _ = io.WriteString(w, `{"resCd":"1040","resMsg":"msgAuthValue `+strings.ToUpper(auth)+` does not match"}`)
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	resp, err := http.Post(proxy+kicc.PathRevise, httpio, strings.NewReader(
+		`{"mallId":"T0000001","shopTransactionId":"K1","pgCno":"`+pg+`","reviseTypeCode":"40","msgAuthValue":"`+auth+`"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	data, err := os.ReadFile(filepath.Join(dir, mustOne(t, dir)))
+	require.NoError(t, err)
+	assert.NotContains(t, strings.ToLower(string(data)), auth)
+	assert.Contains(t, string(data), `resMsg: "msgAuthValue REDACTED does not match"`)
+}
+
+func TestRecordOnlyRecordsPOSTs(t *testing.T) {
+	testRecordSkips(t, http.MethodGet, httpio, http.StatusMethodNotAllowed)
+}
+
+func TestRecordSkipsARequestWithAnotherContentType(t *testing.T) {
+	testRecordSkips(t, http.MethodPost, "text/plain", http.StatusUnsupportedMediaType)
+}
+
+// testRecordSkips sends a find with the ids that the upstream refuses for
+// its method or content type, which must not become the answer replayed
+// for well-formed calls with those ids.
+func testRecordSkips(t *testing.T, method, ctype string, status int) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	proxy := startRecorder(t, up.URL, dir)
+	req, err := http.NewRequest(method, proxy+kicc.PathFind, strings.NewReader(
+		`{"mallId":"T0000001","shopTransactionId":"G1","pgCno":"`+pg+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", ctype)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, status, resp.StatusCode, "forwarded, the upstream's answer")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "not recorded")
+}
