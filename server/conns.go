@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"context"
 	"net"
 	"net/http"
 	"strconv"
@@ -126,6 +127,7 @@ func (l *ConnLimit) admit(c net.Conn) (victim net.Conn, ok bool) {
 			return nil, false
 		}
 		victim = front.Value.(net.Conn)
+		victim.(tracked).tracking().evicted.Store(true)
 		l.forget(victim)
 		l.closedIdle.Add(1)
 	}
@@ -172,6 +174,36 @@ func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
 	}
 }
 
+// connKey is the context key of the tracking of a request's connection.
+type connKey struct{}
+
+// connContext is the http.Server's ConnContext hook: it lets guard find the
+// connection a request came on.
+func (l *ConnLimit) connContext(ctx context.Context, c net.Conn) context.Context {
+	if t, ok := c.(tracked); ok {
+		return context.WithValue(ctx, connKey{}, t.tracking())
+	}
+	return ctx
+}
+
+// guard drops a request read on a connection the limit chose to close to
+// make room: net/http reports a connection active only after reading its
+// request, so an idle one can be chosen with its next request already read.
+// Served, that request would use its key (a payment made) on a connection
+// closed before its answer, a failure the client did not cause; dropped, it
+// is what the client of a connection closed while idle sees.
+func (l *ConnLimit) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o, _ := r.Context().Value(connKey{}).(*closeOnce); o != nil && o.evicted.Load() {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tracked is a connection wrap returned.
+type tracked interface{ tracking() *closeOnce }
+
 // wrap makes c report its close to the limit, whoever closes it (the
 // server, a fault that hijacked it, or the limit itself).
 func (l *ConnLimit) wrap(c net.Conn) net.Conn {
@@ -191,6 +223,10 @@ type closeOnce struct {
 	once sync.Once
 	l    *ConnLimit
 	c    net.Conn
+	// evicted is set, l.mu held, when the limit chooses c to make room,
+	// before c leaves its waiting list: so once c is reported active (under
+	// l.mu, after its request is read) it is either set or never will be.
+	evicted atomic.Bool
 }
 
 func (o *closeOnce) close(inner func() error) error {
@@ -211,9 +247,13 @@ type trackedTCPConn struct {
 
 func (c *trackedTCPConn) Close() error { return c.closed.close(c.TCPConn.Close) }
 
+func (c *trackedTCPConn) tracking() *closeOnce { return &c.closed }
+
 type trackedConn struct {
 	net.Conn
 	closed closeOnce
 }
 
 func (c *trackedConn) Close() error { return c.closed.close(c.Conn.Close) }
+
+func (c *trackedConn) tracking() *closeOnce { return &c.closed }
