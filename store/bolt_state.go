@@ -154,7 +154,7 @@ func (s *BoltSequences) Len() int { return s.mem.Len() }
 func (s *BoltSequences) Reset() {
 	s.mem.mu.Lock()
 	defer s.mem.mu.Unlock()
-	s.mem.counts = map[keyHash]uint32{}
+	s.mem.reset()
 	_ = s.p.update(func(tx *bolt.Tx) error { return deleteBucket(tx, sequencesBucket) })
 }
 

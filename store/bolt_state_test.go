@@ -119,3 +119,21 @@ func TestBoltSequencesLoadAtMostTheirMaximum(t *testing.T) {
 	_, err = s.Next(store.TestNow, "pending", "D")
 	assert.ErrorIs(t, err, store.ErrSequencesFull)
 }
+
+// After a reset, positions are kept on the day of the calls that make
+// them, so that a restart that day finds them, even when the clock was on
+// a later day before the reset set it back.
+func TestBoltSequencesAfterAResetSurviveARestartThatDay(t *testing.T) {
+	dir := t.TempDir()
+	p, s := openSequences(t, dir)
+	_, err := s.Next(store.TestNow.Add(24*time.Hour), "pending", "A")
+	require.NoError(t, err)
+	s.Reset()
+	store.MustNext(t, s, "pending", "A")
+	store.MustNext(t, s, "pending", "A")
+	require.NoError(t, p.Close())
+
+	p, s = openSequences(t, dir)
+	defer p.Close()
+	assert.Equal(t, 2, store.MustNext(t, s, "pending", "A"), "no rewind after a restart")
+}

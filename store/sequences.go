@@ -116,7 +116,15 @@ func (m *MemorySequences) load(scenario, key string, count uint64) bool {
 func (m *MemorySequences) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counts = map[keyHash]uint32{}
+	m.reset()
+}
+
+// reset forgets the counts and their day, so that the next call starts a
+// generation on its own day: a reset also sets the admin clock back, and
+// calls of the day before the one counts were held for would count in it,
+// never to start again at the next midnight; m.mu is held.
+func (m *MemorySequences) reset() {
+	m.counts, m.day = map[keyHash]uint32{}, 0
 }
 
 // Len implements Sequences.
