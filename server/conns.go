@@ -135,6 +135,30 @@ func (l *ConnLimit) admit(c net.Conn) (victim net.Conn, ok bool) {
 	return victim, true
 }
 
+// closeWaiting closes the connections without a request in flight: it is
+// the server's shutdown hook. net/http's Shutdown closes the idle ones but
+// gives one accepted that has sent nothing 5 s to start a request, which
+// held the exit that long for any client keeping a spare connection open
+// (browsers do); with the listener closed there is nothing to wait for. A
+// request that was being read when its connection was chosen is dropped
+// (guard), as one reaching an idle connection Shutdown closes is.
+func (l *ConnLimit) closeWaiting() {
+	l.mu.Lock()
+	var waiting []net.Conn
+	for e := l.waiting.Front(); e != nil; e = e.Next() {
+		c := e.Value.(net.Conn)
+		c.(tracked).tracking().evicted.Store(true)
+		waiting = append(waiting, c)
+	}
+	for _, c := range waiting {
+		l.forget(c)
+	}
+	l.mu.Unlock()
+	for _, c := range waiting {
+		_ = c.Close()
+	}
+}
+
 // forget stops counting c; l.mu is held.
 func (l *ConnLimit) forget(c net.Conn) {
 	if e, ok := l.conns[c]; ok {

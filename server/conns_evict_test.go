@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -78,4 +79,32 @@ func TestConnLimitDoesNotServeARequestOnAConnectionItClosedToMakeRoom(t *testing
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(string(got), `"resCd":"0000"`), "the key was used by a request never answered: %s", got)
+}
+
+// At shutdown a connection accepted that sent nothing has no request to
+// let finish: it is closed at once, not after net/http's 5 s grace for new
+// connections (a browser's speculative connection held the exit that long).
+func TestConnLimitShutdownClosesConnectionsWaitingForTheirFirstRequest(t *testing.T) {
+	srv, err := New(Config{MaxConns: 4})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := srv.HTTPServer("")
+	go func() { _ = hs.Serve(srv.Listener(ln)) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	addr := ln.Addr().String()
+
+	idle := dialKeepAlive(t, addr)
+	status, err := idle.get("/__admin/health")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	silent := dialKeepAlive(t, addr)
+	waitIdle(t, srv.conns, 2)
+
+	done := make(chan error, 1)
+	go func() { done <- hs.Shutdown(context.Background()) }()
+	assert.True(t, silent.closedByServer(t), "the silent connection is closed at shutdown")
+	assert.True(t, idle.closedByServer(t))
+	require.NoError(t, <-done)
+	assert.Equal(t, 0, srv.conns.Stats().Open)
 }
