@@ -219,6 +219,9 @@ func (l *ConnLimit) connContext(ctx context.Context, c net.Conn) context.Context
 func (l *ConnLimit) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if o, _ := r.Context().Value(connKey{}).(*closeOnce); o != nil && o.evicted.Load() {
+			// The chooser closes it too, maybe not yet: net/http's empty
+			// answer to a handler that wrote nothing must find it closed.
+			_ = o.c.Close()
 			return
 		}
 		next.ServeHTTP(w, r)
