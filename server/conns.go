@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"context"
 	"net"
 	"net/http"
 	"strconv"
@@ -126,11 +127,36 @@ func (l *ConnLimit) admit(c net.Conn) (victim net.Conn, ok bool) {
 			return nil, false
 		}
 		victim = front.Value.(net.Conn)
+		victim.(tracked).tracking().evicted.Store(true)
 		l.forget(victim)
 		l.closedIdle.Add(1)
 	}
 	l.conns[c] = &connEntry{waiting: l.waiting.PushBack(c)}
 	return victim, true
+}
+
+// closeWaiting closes the connections without a request in flight: it is
+// the server's shutdown hook. net/http's Shutdown closes the idle ones but
+// gives one accepted that has sent nothing 5 s to start a request, which
+// held the exit that long for any client keeping a spare connection open
+// (browsers do); with the listener closed there is nothing to wait for. A
+// request that was being read when its connection was chosen is dropped
+// (guard), as one reaching an idle connection Shutdown closes is.
+func (l *ConnLimit) closeWaiting() {
+	l.mu.Lock()
+	var waiting []net.Conn
+	for e := l.waiting.Front(); e != nil; e = e.Next() {
+		c := e.Value.(net.Conn)
+		c.(tracked).tracking().evicted.Store(true)
+		waiting = append(waiting, c)
+	}
+	for _, c := range waiting {
+		l.forget(c)
+	}
+	l.mu.Unlock()
+	for _, c := range waiting {
+		_ = c.Close()
+	}
 }
 
 // forget stops counting c; l.mu is held.
@@ -172,6 +198,39 @@ func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
 	}
 }
 
+// connKey is the context key of the tracking of a request's connection.
+type connKey struct{}
+
+// connContext is the http.Server's ConnContext hook: it lets guard find the
+// connection a request came on.
+func (l *ConnLimit) connContext(ctx context.Context, c net.Conn) context.Context {
+	if t, ok := c.(tracked); ok {
+		return context.WithValue(ctx, connKey{}, t.tracking())
+	}
+	return ctx
+}
+
+// guard drops a request read on a connection the limit chose to close to
+// make room: net/http reports a connection active only after reading its
+// request, so an idle one can be chosen with its next request already read.
+// Served, that request would use its key (a payment made) on a connection
+// closed before its answer, a failure the client did not cause; dropped, it
+// is what the client of a connection closed while idle sees.
+func (l *ConnLimit) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o, _ := r.Context().Value(connKey{}).(*closeOnce); o != nil && o.evicted.Load() {
+			// The chooser closes it too, maybe not yet: net/http's empty
+			// answer to a handler that wrote nothing must find it closed.
+			_ = o.c.Close()
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tracked is a connection wrap returned.
+type tracked interface{ tracking() *closeOnce }
+
 // wrap makes c report its close to the limit, whoever closes it (the
 // server, a fault that hijacked it, or the limit itself).
 func (l *ConnLimit) wrap(c net.Conn) net.Conn {
@@ -191,6 +250,10 @@ type closeOnce struct {
 	once sync.Once
 	l    *ConnLimit
 	c    net.Conn
+	// evicted is set, l.mu held, when the limit chooses c to make room,
+	// before c leaves its waiting list: so once c is reported active (under
+	// l.mu, after its request is read) it is either set or never will be.
+	evicted atomic.Bool
 }
 
 func (o *closeOnce) close(inner func() error) error {
@@ -211,9 +274,13 @@ type trackedTCPConn struct {
 
 func (c *trackedTCPConn) Close() error { return c.closed.close(c.TCPConn.Close) }
 
+func (c *trackedTCPConn) tracking() *closeOnce { return &c.closed }
+
 type trackedConn struct {
 	net.Conn
 	closed closeOnce
 }
 
 func (c *trackedConn) Close() error { return c.closed.close(c.Conn.Close) }
+
+func (c *trackedConn) tracking() *closeOnce { return &c.closed }

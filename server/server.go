@@ -389,6 +389,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 	if s.conns != nil {
 		hs.ConnState = s.conns.ConnState
+		hs.ConnContext = s.conns.connContext
+		hs.Handler = s.conns.guard(s)
+		hs.RegisterOnShutdown(s.conns.closeWaiting)
 	}
 	hs.RegisterOnShutdown(s.Close)
 	return hs

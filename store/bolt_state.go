@@ -40,14 +40,18 @@ const (
 
 // Sequences loads the sequence positions of now's KST day kept in the
 // database, at most max of them (0: no limit). Positions of other days
-// are skipped, and dropped on disk by the first call of a day; loading
-// only reads, so a full disk does not stop the start. Positions written
-// before they had a day are taken as today's: a restart never rewinds.
+// are skipped and then dropped on disk, as the ledger drops its past days
+// at a start: a mock started every day never reaches a midnight, which
+// would drop them too. Positions written before they had a day are taken
+// as today's (a restart never rewinds) and stamped with it, so they end
+// with it. Loading only reads; the dropping and stamping that follow are
+// done again at a later start when the disk refuses them.
 func (p *Persistent) Sequences(max int, now time.Time) (s *BoltSequences, err error) {
 	defer guard(p.path, &err)()
 	mem := NewMemorySequences(max)
 	mem.day = kicc.Day(now)
 	s = &BoltSequences{mem: mem, p: p}
+	tidy := false
 	err = p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(sequencesBucket)
 		if b == nil {
@@ -59,9 +63,13 @@ func (p *Persistent) Sequences(max int, now time.Time) (s *BoltSequences, err er
 			case !ok:
 			case len(v) == positionSize && int64(binary.BigEndian.Uint64(v[8:])) == mem.day,
 				len(v) == legacyPositionSize:
+				tidy = tidy || len(v) == legacyPositionSize
 				if !mem.load(scenario, key, binary.BigEndian.Uint64(v)) {
+					tidy = true // what was not read may be of other days
 					return errStopLoading
 				}
+			case len(v) == positionSize:
+				tidy = true
 			}
 			return nil
 		})
@@ -69,7 +77,47 @@ func (p *Persistent) Sequences(max int, now time.Time) (s *BoltSequences, err er
 	if err != nil && !errors.Is(err, errStopLoading) {
 		return nil, fmt.Errorf("loading sequence positions: %w", err)
 	}
+	if tidy {
+		_ = p.update(func(tx *bolt.Tx) error { return keepPositionsOf(tx, mem.day) })
+	}
 	return s, nil
+}
+
+// keepPositionsOf deletes the positions of days other than day and stamps
+// those without a day with it. Keys are collected first: bbolt forbids
+// changing a bucket while iterating it.
+func keepPositionsOf(tx *bolt.Tx, day int64) error {
+	b := tx.Bucket(sequencesBucket)
+	if b == nil {
+		return nil
+	}
+	var stale, undated [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		switch {
+		case len(v) == legacyPositionSize:
+			undated = append(undated, append([]byte(nil), k...))
+		case len(v) == positionSize && int64(binary.BigEndian.Uint64(v[8:])) != day:
+			stale = append(stale, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range undated {
+		var v [positionSize]byte
+		copy(v[:8], b.Get(k))
+		binary.BigEndian.PutUint64(v[8:], uint64(day))
+		if err := b.Put(k, v[:]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var errStopLoading = errors.New("the maximum is reached")
@@ -106,7 +154,7 @@ func (s *BoltSequences) Len() int { return s.mem.Len() }
 func (s *BoltSequences) Reset() {
 	s.mem.mu.Lock()
 	defer s.mem.mu.Unlock()
-	s.mem.counts = map[keyHash]uint32{}
+	s.mem.reset()
 	_ = s.p.update(func(tx *bolt.Tx) error { return deleteBucket(tx, sequencesBucket) })
 }
 

@@ -79,22 +79,24 @@ func TestBoltSequencesLastTheKSTDayOnDiskToo(t *testing.T) {
 	store.MustNext(t, s, "pending", "A")
 	store.MustNext(t, s, "pending", "A")
 	store.MustNext(t, s, "pending", "B")
+
+	// The first call of a new day drops the day before on disk: back on
+	// that day, nothing of it is left.
+	n, err := s.Next(tomorrow, "pending", "A")
+	require.NoError(t, err)
+	assert.Equal(t, 0, n)
+	require.NoError(t, p.Close())
+	p, s = openSequences(t, dir)
+	assert.Equal(t, 0, s.Len())
+	store.MustNext(t, s, "pending", "B")
 	require.NoError(t, p.Close())
 
-	p, err := store.Open(dir)
+	// A start on a later day does not load them, and drops them too.
+	p, err = store.Open(dir)
 	require.NoError(t, err)
 	s, err = p.Sequences(0, tomorrow)
 	require.NoError(t, err)
 	assert.Equal(t, 0, s.Len(), "yesterday's positions are not loaded")
-	require.NoError(t, p.Close())
-
-	// The first call of a new day drops the day before on disk: back on
-	// that day, nothing of it is left.
-	p, s = openSequences(t, dir)
-	assert.Equal(t, 2, s.Len())
-	n, err := s.Next(tomorrow, "pending", "A")
-	require.NoError(t, err)
-	assert.Equal(t, 0, n)
 	require.NoError(t, p.Close())
 	p, s = openSequences(t, dir)
 	defer p.Close()
@@ -116,4 +118,22 @@ func TestBoltSequencesLoadAtMostTheirMaximum(t *testing.T) {
 	assert.Equal(t, 2, s.Len())
 	_, err = s.Next(store.TestNow, "pending", "D")
 	assert.ErrorIs(t, err, store.ErrSequencesFull)
+}
+
+// After a reset, positions are kept on the day of the calls that make
+// them, so that a restart that day finds them, even when the clock was on
+// a later day before the reset set it back.
+func TestBoltSequencesAfterAResetSurviveARestartThatDay(t *testing.T) {
+	dir := t.TempDir()
+	p, s := openSequences(t, dir)
+	_, err := s.Next(store.TestNow.Add(24*time.Hour), "pending", "A")
+	require.NoError(t, err)
+	s.Reset()
+	store.MustNext(t, s, "pending", "A")
+	store.MustNext(t, s, "pending", "A")
+	require.NoError(t, p.Close())
+
+	p, s = openSequences(t, dir)
+	defer p.Close()
+	assert.Equal(t, 2, store.MustNext(t, s, "pending", "A"), "no rewind after a restart")
 }

@@ -58,11 +58,23 @@ func (m *MemorySequences) hash(scenario, key string) keyHash {
 	return keyHash{maphash.Bytes(m.seeds[0], joined), maphash.Bytes(m.seeds[1], joined)}
 }
 
-// newDay reports whether a call on day starts a new generation of
-// positions: a later day, or a clock set back more than a day. A call
-// stamped just before midnight that is answered after it (day is the one
-// before) counts in the current day, so it cannot wipe the new one.
-func (m *MemorySequences) newDay(day int64) bool {
+// lateCall is how long before midnight a call counted after it may have
+// arrived: its time is its arrival, and its body may take the server's
+// 15 s read timeout to come.
+const lateCall = time.Minute
+
+// newDay reports whether a call at now, on day, starts a new generation of
+// positions: a later day, or a clock set back. A call stamped just before
+// midnight that is counted after it (day is the one before) counts in the
+// current day, so it cannot wipe the new one; one stamped earlier on the
+// day before is a clock set back a day (the admin clock moved to the next
+// day and back), whose calls would otherwise count in a day that is not
+// theirs, kept on disk for it and never started again at its midnight.
+func (m *MemorySequences) newDay(now time.Time, day int64) bool {
+	if day == m.day-1 {
+		midnight := time.Unix(m.day*24*60*60-9*60*60, 0)
+		return now.Before(midnight.Add(-lateCall))
+	}
 	return day > m.day || day < m.day-1
 }
 
@@ -80,7 +92,7 @@ func (m *MemorySequences) next(now time.Time, scenario, key string, record func(
 	k := m.hash(scenario, key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	counts, day, fresh := m.counts, m.day, m.newDay(d)
+	counts, day, fresh := m.counts, m.day, m.newDay(now, d)
 	if fresh {
 		counts, day = nil, d
 	}
@@ -116,7 +128,15 @@ func (m *MemorySequences) load(scenario, key string, count uint64) bool {
 func (m *MemorySequences) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counts = map[keyHash]uint32{}
+	m.reset()
+}
+
+// reset forgets the counts and their day, so that the next call starts a
+// generation on its own day: a reset also sets the admin clock back, and
+// calls of the day before the one counts were held for would count in it,
+// never to start again at the next midnight; m.mu is held.
+func (m *MemorySequences) reset() {
+	m.counts, m.day = map[keyHash]uint32{}, 0
 }
 
 // Len implements Sequences.

@@ -84,3 +84,39 @@ func TestSequencesStartAgainAtKSTMidnight(t *testing.T) {
 	assert.Equal(t, 0, next(kst(20, 12, 0, 0), "A"), "a clock set back days starts again too")
 	assert.Equal(t, 1, s.Len())
 }
+
+// A reset (which also sets the admin clock back) after the clock was moved
+// to a later day: the calls after it count on their own day, so that the
+// next midnight starts them again.
+func TestSequencesAfterAResetCountOnTheirOwnDay(t *testing.T) {
+	s := store.NewMemorySequences(0)
+	today, tomorrow := kst(25, 12, 0, 0), kst(26, 12, 0, 0)
+	next := func(now time.Time) int {
+		n, err := s.Next(now, "seq", "A")
+		require.NoError(t, err)
+		return n
+	}
+	assert.Equal(t, 0, next(tomorrow))
+	s.Reset()
+	assert.Equal(t, 0, next(today))
+	assert.Equal(t, 1, next(today))
+	assert.Equal(t, 0, next(tomorrow), "a new KST day, a new sequence")
+}
+
+// The admin clock moved to the next day and back: the calls on the day it
+// is back on count on that day, so that its next midnight starts them
+// again (and --data-dir keeps them for that day).
+func TestSequencesAfterTheClockIsSetBackADay(t *testing.T) {
+	s := store.NewMemorySequences(0)
+	today, tomorrow := kst(25, 12, 0, 0), kst(26, 12, 0, 0)
+	next := func(now time.Time) int {
+		n, err := s.Next(now, "seq", "A")
+		require.NoError(t, err)
+		return n
+	}
+	assert.Equal(t, 0, next(tomorrow))
+	assert.Equal(t, 1, next(tomorrow))
+	assert.Equal(t, 0, next(today), "the day the clock is back on has its own sequence")
+	assert.Equal(t, 1, next(today))
+	assert.Equal(t, 0, next(tomorrow), "a new KST day, a new sequence")
+}
