@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/kicc-mock/kicc-mock/dashboard"
@@ -89,7 +90,17 @@ func dashboardSession(token string) [sha256.Size]byte {
 // from another site does not count, cookie or not.
 func hasSession(r *http.Request, session [sha256.Size]byte) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
+	case "same-origin", "none":
+	case "":
+		// A browser without Fetch Metadata sends the Strict cookie with
+		// another port's page (the same site); its Origin, when it sends
+		// one, tells.
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+				return false
+			}
+		}
 	default:
 		return false
 	}
