@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
 )
 
 // eventsKeepAlive is how often an idle event stream sends a comment, so
@@ -19,6 +21,13 @@ const eventsKeepAlive = 25 * time.Second
 // reconnects.
 const eventsRetryMs = 2000
 
+// maxEventStreams bounds the event streams open at once. Each holds a
+// goroutine, a connection and room for SubscriptionBuffer entries, and
+// every journaled request is handed to each: a page (or a script) that
+// opens streams in a loop must not cost the requests. A browser opens one
+// per dashboard tab.
+const maxEventStreams = 32
+
 // handleEvents serves GET /__admin/events, a text/event-stream of the
 // journal as it grows: "request" events carry an entry as GET
 // /__admin/requests shows it, and "refetch" says to read the journal again
@@ -26,6 +35,12 @@ const eventsRetryMs = 2000
 // The journal never waits for the stream; the stream ends when the client
 // leaves or the server shuts down.
 func (s *Server) handleEvents(c echo.Context) error {
+	if s.eventStreams.Add(1) > maxEventStreams {
+		s.eventStreams.Add(-1)
+		return &httpio.Error{Status: http.StatusServiceUnavailable, Message: "too many event streams open (" +
+			strconv.Itoa(maxEventStreams) + "); close a dashboard tab, or read GET /__admin/requests instead"}
+	}
+	defer s.eventStreams.Add(-1)
 	w := c.Response()
 	rc := http.NewResponseController(w)
 	// The server's write timeout is for answers, not for a stream that is
