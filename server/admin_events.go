@@ -17,6 +17,13 @@ import (
 // without closing it is noticed.
 const eventsKeepAlive = 25 * time.Second
 
+// eventsWriteTimeout bounds each write of a stream. The server's write
+// timeout is off for a stream; without one of its own, a client that keeps
+// the connection open but reads nothing would hold the handler, its
+// subscription and a place under maxEventStreams for ever, and a shutdown
+// for its whole timeout.
+const eventsWriteTimeout = 5 * time.Second
+
 // eventsRetryMs is what the stream tells EventSource to wait before it
 // reconnects.
 const eventsRetryMs = 2000
@@ -55,7 +62,11 @@ func (s *Server) handleEvents(c echo.Context) error {
 	w.WriteHeader(http.StatusOK)
 
 	out := bufio.NewWriter(w)
+	// Set before anything is written: a large event goes past out's
+	// buffer straight to the connection.
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) }
 	send := func(event string, data []byte) error {
+		deadline()
 		if event != "" {
 			out.WriteString("event: " + event + "\n")
 		}
@@ -99,6 +110,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 			err = send("refetch", []byte(reason))
 		case <-keepAlive:
 			keepAlive = s.clock.After(eventsKeepAlive)
+			deadline()
 			_, err = out.WriteString(": keep-alive\n\n")
 			if err == nil {
 				err = out.Flush()
