@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,11 +22,12 @@ func TestDashboardCookieFromAnotherOrigin(t *testing.T) {
 	require.Len(t, resp.Cookies(), 1)
 	cookie := resp.Cookies()[0].Name + "=" + resp.Cookies()[0].Value
 
-	post := func(headers ...string) int {
+	read := func(headers ...string) int {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, m.http.URL+"/__admin/reset", strings.NewReader("x"))
+		// A read: a write from another origin is refused before the
+		// cookie is looked at (TestAdminRefusesCrossOriginWrites).
+		req, err := http.NewRequest(http.MethodGet, m.http.URL+"/__admin/requests", nil)
 		require.NoError(t, err)
-		req.Header.Set("Content-Type", "text/plain")
 		req.Header.Set("Cookie", cookie)
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
@@ -37,9 +39,54 @@ func TestDashboardCookieFromAnotherOrigin(t *testing.T) {
 	}
 	host := strings.TrimPrefix(m.http.URL, "http://")
 	name, _, _ := strings.Cut(host, ":")
-	assert.Equal(t, http.StatusUnauthorized, post("Origin", "http://"+name+":1"), "another port")
-	assert.Equal(t, http.StatusUnauthorized, post("Origin", "null"), "an opaque origin")
-	assert.Equal(t, http.StatusUnauthorized, post("Origin", "http://"+host, "Sec-Fetch-Site", "same-site"))
-	assert.Equal(t, http.StatusOK, post("Origin", "http://"+host), "the page's own")
-	assert.Equal(t, http.StatusOK, post(), "no Origin: not a browser's cross-origin request")
+	assert.Equal(t, http.StatusUnauthorized, read("Origin", "http://"+name+":1"), "another port")
+	assert.Equal(t, http.StatusUnauthorized, read("Origin", "null"), "an opaque origin")
+	assert.Equal(t, http.StatusUnauthorized, read("Origin", "http://"+host, "Sec-Fetch-Site", "same-site"))
+	assert.Equal(t, http.StatusOK, read("Origin", "http://"+host), "the page's own")
+	assert.Equal(t, http.StatusOK, read(), "no Origin: not a browser's cross-origin request")
+}
+
+// TestAdminRefusesCrossOriginWrites: without an admin token nothing stands
+// between another site's page and the mock on 127.0.0.1 but the browser,
+// which sends a form's POST (or a no-cors fetch) anywhere: the admin API
+// refuses a write the browser marks as coming from another origin, and
+// serves scripts, curl and its own page as before.
+func TestAdminRefusesCrossOriginWrites(t *testing.T) {
+	m := newMock(t, server.Config{})
+	host := strings.TrimPrefix(m.http.URL, "http://")
+	send := func(method, path string, headers ...string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, m.http.URL+path, strings.NewReader("x"))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "text/plain")
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := m.client.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	for _, h := range [][]string{
+		{"Sec-Fetch-Site", "cross-site"},
+		{"Sec-Fetch-Site", "same-site"},
+		{"Origin", "http://evil.example"},
+		{"Origin", "null"},
+	} {
+		status, body := send(http.MethodPost, "/__admin/reset", h...)
+		assert.Equal(t, http.StatusForbidden, status, "%v", h)
+		assert.Contains(t, body, `"message"`, "a JSON error")
+		status, _ = send(http.MethodPost, "/__admin/webhooks/1/resend", h...)
+		assert.Equal(t, http.StatusForbidden, status, "%v", h)
+	}
+	status, _ := send(http.MethodPost, "/__admin/reset")
+	assert.Equal(t, http.StatusOK, status, "curl, a script")
+	status, _ = send(http.MethodPost, "/__admin/reset", "Sec-Fetch-Site", "same-origin", "Origin", "http://"+host)
+	assert.Equal(t, http.StatusOK, status, "the dashboard")
+	status, _ = send(http.MethodGet, "/__admin/stats", "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusOK, status, "a read: another site's page cannot see the answer")
+	status, _ = send(http.MethodPost, "/api/trades/wechatpay/find", "Origin", "http://evil.example")
+	assert.NotEqual(t, http.StatusForbidden, status, "KICC endpoints are not the admin API")
 }
