@@ -318,12 +318,12 @@ func (j *Journal) Each(before uint64, fn func(*Entry) bool) {
 // Clear forgets every entry and returns how many there were. Numbering
 // goes on, so a cursor taken before stays meaningful.
 func (j *Journal) Clear() int {
-	defer j.Invalidate() // subscribe.go: live views read the journal again
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	n := j.n
+	n, seq := j.n, j.seq
 	clear(j.slots) // let the buffers be collected
 	j.next, j.n, j.bytes = 0, 0, 0
+	j.mu.Unlock()
+	j.cleared(seq) // subscribe.go: live views drop what they hold of it and read the journal again
 	return n
 }
 

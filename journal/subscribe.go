@@ -20,7 +20,7 @@ type Subscription struct {
 	c chan Entry
 	// Refetch receives a value when the reader should read the journal
 	// again rather than trust C: entries were dropped, or the journal was
-	// cleared. It holds at most one pending value.
+	// cleared (and C emptied). It holds at most one pending value.
 	Refetch <-chan struct{}
 	refetch chan struct{}
 	lost    atomic.Bool
@@ -32,6 +32,9 @@ type subscribers struct {
 	n   atomic.Int32
 	mu  sync.Mutex
 	set map[*Subscription]struct{}
+	// clearedThrough is the Seq of the newest entry Clear forgot: an entry
+	// captured before the clear and published after it is not sent.
+	clearedThrough uint64
 }
 
 // Subscribe starts a subscription; Unsubscribe ends it.
@@ -62,6 +65,27 @@ func (j *Journal) Invalidate() {
 	j.subs.mu.Lock()
 	defer j.subs.mu.Unlock()
 	for sub := range j.subs.set {
+		sub.askRefetch()
+	}
+}
+
+// cleared is Invalidate after Clear forgot the entries up to seq: what the
+// subscribers have not read is taken back too, for a reader cannot tell
+// whether an entry it reads from C after a Refetch came before the clear or
+// after it. Any entry taken back that came after is in the journal the
+// reader reads again.
+func (j *Journal) cleared(seq uint64) {
+	j.subs.mu.Lock()
+	defer j.subs.mu.Unlock()
+	j.subs.clearedThrough = seq
+	for sub := range j.subs.set {
+		for drained := false; !drained; {
+			select {
+			case <-sub.c:
+			default:
+				drained = true
+			}
+		}
 		sub.askRefetch()
 	}
 }
@@ -98,6 +122,9 @@ func (j *Journal) publish(s *slot) {
 	e := decodeEntry(s)
 	j.subs.mu.Lock()
 	defer j.subs.mu.Unlock()
+	if e.Seq <= j.subs.clearedThrough {
+		return // Clear came between capture and now
+	}
 	for sub := range j.subs.set {
 		select {
 		case sub.c <- e:

@@ -124,3 +124,29 @@ func BenchmarkJournalRecordWithASubscriber(b *testing.B) {
 		spare = j.Record(&r, spare)
 	}
 }
+
+// TestClearTakesBackWhatSubscribersHaveNotRead: after Clear, a subscription
+// holds no entry recorded before it, neither one waiting in C (its reader
+// would show it after the refetch that Clear asks for, as the two channels
+// have no order between them) nor one recorded before Clear and handed
+// over after it (Record publishes outside the journal's lock).
+func TestClearTakesBackWhatSubscribersHaveNotRead(t *testing.T) {
+	j := New(10)
+	sub := j.Subscribe()
+	defer j.Unsubscribe(sub)
+	j.Record(&Record{Path: "/waiting"}, nil)
+	j.Record(&Record{Path: "/in-between"}, nil)
+	<-sub.C
+	require.Len(t, sub.C, 1)
+	j.mu.Lock()
+	pub := j.capture(&j.slots[(j.next-1+len(j.slots))%len(j.slots)]) // as Record does, before its publish
+	j.mu.Unlock()
+
+	j.Clear()
+	j.publish(pub)
+	assert.Empty(t, sub.C, "an entry of before the clear")
+	assert.Len(t, sub.Refetch, 1)
+	j.Record(&Record{Path: "/after"}, nil)
+	require.Len(t, sub.C, 1)
+	assert.Equal(t, "/after", (<-sub.C).Path)
+}

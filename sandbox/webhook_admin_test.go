@@ -1,12 +1,18 @@
 package sandbox
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kicc-mock/kicc-mock/clock"
+	"github.com/kicc-mock/kicc-mock/kicc"
 )
 
 func TestWebhookAttemptsAreNumbered(t *testing.T) {
@@ -136,3 +142,56 @@ func TestDropWebhookBeingSent(t *testing.T) {
 	assert.Empty(t, s.hooks.timers)
 	s.hooks.mu.Unlock()
 }
+
+// TestDropWebhookAsItsSendFails: a drop that comes after the failed send
+// was seen but before its resend is scheduled (here: while the attempt is
+// being logged) still means no resend.
+func TestDropWebhookAsItsSendFails(t *testing.T) {
+	logging := &blockingLog{msg: "webhook", entered: make(chan struct{}, 1), release: make(chan struct{})}
+	fake := clock.NewFake(t0)
+	s := New(Config{WebhookRetryIntervals: []time.Duration{time.Minute}},
+		Deps{Clock: clock.NewAdjustable(fake), Log: slog.New(logging), IDs: kicc.NewIDGenerator(1)})
+	t.Cleanup(s.Close)
+	r := newRedirector(t, http.StatusFound, 100)
+	payTo(t, s, r.URL+"/notify")
+	waitFor(t, logging.entered, "the failed send's log line")
+
+	first := s.hooks.attempts()[0]
+	require.Equal(t, OutcomeRetrying, first.Outcome)
+	a, err := s.DropWebhook(first.ID)
+	require.NoError(t, err)
+	assert.Contains(t, a.Error, "not resent")
+	close(logging.release)
+
+	var held, scheduled int
+	require.Eventually(t, func() bool {
+		s.hooks.mu.Lock()
+		defer s.hooks.mu.Unlock()
+		held, scheduled = s.hooks.held, len(s.hooks.timers)
+		return held == 0 || scheduled > 0
+	}, failsafe, time.Millisecond)
+	assert.Zero(t, scheduled, "the dropped notification was scheduled for a resend")
+	assert.Zero(t, held)
+}
+
+// blockingLog holds the first record with message msg until release is
+// closed, saying so on entered.
+type blockingLog struct {
+	msg     string
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (*blockingLog) Enabled(context.Context, slog.Level) bool { return true }
+func (b *blockingLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == b.msg {
+		b.once.Do(func() {
+			b.entered <- struct{}{}
+			<-b.release
+		})
+	}
+	return nil
+}
+func (b *blockingLog) WithAttrs([]slog.Attr) slog.Handler { return b }
+func (b *blockingLog) WithGroup(string) slog.Handler      { return b }

@@ -302,7 +302,9 @@ func (d *dispatcher) attempt(job *webhookJob) {
 	h := job.host
 	h.active--
 	d.active--
-	if wait > 0 && !stale && !d.closed {
+	// A drop may have come since dropped was read, while the attempt was
+	// journaled: it said the notification is not resent.
+	if wait > 0 && !stale && !d.closed && !job.dropped {
 		job.attempt++
 		d.scheduleLocked(job, wait)
 	} else {

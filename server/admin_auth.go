@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/kicc-mock/kicc-mock/dashboard"
@@ -30,7 +31,12 @@ const (
 // stay JSON 404s (for holders of the token) and wrong methods 405s.
 func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.cfg.AdminToken == "" {
-		return next
+		return func(c echo.Context) error {
+			if err := refuseCrossOrigin(c.Request()); err != nil {
+				return err
+			}
+			return next(c)
+		}
 	}
 	// Comparing hashes keeps the comparison constant-time in the token's
 	// length too.
@@ -41,6 +47,9 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 		path := r.URL.Path
 		if !isAdminPath(path) || path == pathHealth {
 			return next(c)
+		}
+		if err := refuseCrossOrigin(r); err != nil {
+			return err
 		}
 		auth := r.Header.Get(echo.HeaderAuthorization)
 		scheme, token, ok := strings.Cut(auth, " ")
@@ -62,6 +71,25 @@ func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// crossOrigin tells a write the browser sent for another origin's page
+// (Sec-Fetch-Site, or else Origin against Host). A browser sends a form's
+// POST anywhere, with no preflight: without an admin token nothing else
+// would keep any site a tester visits from resetting the mock on
+// 127.0.0.1, paying its payments or resending its webhooks. Scripts and
+// curl send neither header, and reads are not refused (another origin's
+// page cannot see the answer).
+var crossOrigin = http.NewCrossOriginProtection()
+
+const msgCrossOrigin = "the admin API refuses a write from another origin's page (Sec-Fetch-Site or Origin says so): " +
+	"call it from a script, or from the mock's own dashboard"
+
+func refuseCrossOrigin(r *http.Request) error {
+	if !isAdminPath(r.URL.Path) || crossOrigin.Check(r) == nil {
+		return nil
+	}
+	return &httpio.Error{Status: http.StatusForbidden, Message: msgCrossOrigin}
 }
 
 // The dashboard is a page a person opens, which cannot send an
@@ -89,7 +117,17 @@ func dashboardSession(token string) [sha256.Size]byte {
 // from another site does not count, cookie or not.
 func hasSession(r *http.Request, session [sha256.Size]byte) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
+	case "same-origin", "none":
+	case "":
+		// A browser without Fetch Metadata sends the Strict cookie with
+		// another port's page (the same site); its Origin, when it sends
+		// one, tells.
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+				return false
+			}
+		}
 	default:
 		return false
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kicc-mock/kicc-mock/httpio"
 )
 
 // eventsKeepAlive is how often an idle event stream sends a comment, so
@@ -15,9 +17,23 @@ import (
 // without closing it is noticed.
 const eventsKeepAlive = 25 * time.Second
 
+// eventsWriteTimeout bounds each write of a stream. The server's write
+// timeout is off for a stream; without one of its own, a client that keeps
+// the connection open but reads nothing would hold the handler, its
+// subscription and a place under maxEventStreams for ever, and a shutdown
+// for its whole timeout.
+const eventsWriteTimeout = 5 * time.Second
+
 // eventsRetryMs is what the stream tells EventSource to wait before it
 // reconnects.
 const eventsRetryMs = 2000
+
+// maxEventStreams bounds the event streams open at once. Each holds a
+// goroutine, a connection and room for SubscriptionBuffer entries, and
+// every journaled request is handed to each: a page (or a script) that
+// opens streams in a loop must not cost the requests. A browser opens one
+// per dashboard tab.
+const maxEventStreams = 32
 
 // handleEvents serves GET /__admin/events, a text/event-stream of the
 // journal as it grows: "request" events carry an entry as GET
@@ -26,6 +42,12 @@ const eventsRetryMs = 2000
 // The journal never waits for the stream; the stream ends when the client
 // leaves or the server shuts down.
 func (s *Server) handleEvents(c echo.Context) error {
+	if s.eventStreams.Add(1) > maxEventStreams {
+		s.eventStreams.Add(-1)
+		return &httpio.Error{Status: http.StatusServiceUnavailable, Message: "too many event streams open (" +
+			strconv.Itoa(maxEventStreams) + "); close a dashboard tab, or read GET /__admin/requests instead"}
+	}
+	defer s.eventStreams.Add(-1)
 	w := c.Response()
 	rc := http.NewResponseController(w)
 	// The server's write timeout is for answers, not for a stream that is
@@ -40,7 +62,11 @@ func (s *Server) handleEvents(c echo.Context) error {
 	w.WriteHeader(http.StatusOK)
 
 	out := bufio.NewWriter(w)
+	// Set before anything is written: a large event goes past out's
+	// buffer straight to the connection.
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) }
 	send := func(event string, data []byte) error {
+		deadline()
 		if event != "" {
 			out.WriteString("event: " + event + "\n")
 		}
@@ -84,6 +110,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 			err = send("refetch", []byte(reason))
 		case <-keepAlive:
 			keepAlive = s.clock.After(eventsKeepAlive)
+			deadline()
 			_, err = out.WriteString(": keep-alive\n\n")
 			if err == nil {
 				err = out.Flush()

@@ -233,6 +233,9 @@ type Server struct {
 	watchDone  chan struct{}
 	stopping   chan struct{} // closed by Close
 	stopOnce   sync.Once
+	// eventStreams is how many GET /__admin/events are open
+	// (admin_events.go).
+	eventStreams atomic.Int32
 
 	// gcFloor is a pointer-free allocation of Config.GCHeapFloor bytes that
 	// nothing ever reads or writes. Go's collector runs when the heap has

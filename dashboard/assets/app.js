@@ -325,6 +325,10 @@ function connect() {
   es.addEventListener('error', () => {
     live.dataset.live = 'off';
     live.textContent = 'reconnecting…';
+    // EventSource tries again by itself after a network error, not after
+    // an answer that is not a stream (a 503 past the mock's bound on open
+    // streams, a proxy's 502 while the mock restarts): then the page does.
+    if (es.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
   });
   es.addEventListener('request', ev => {
     addRequest(JSON.parse(ev.data));
