@@ -31,25 +31,16 @@ const (
 // stay JSON 404s (for holders of the token) and wrong methods 405s.
 func (s *Server) requireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.cfg.AdminToken == "" {
-		return func(c echo.Context) error {
-			if err := refuseCrossOrigin(c.Request()); err != nil {
-				return err
-			}
-			return next(c)
-		}
+		return next
 	}
-	// Comparing hashes keeps the comparison constant-time in the token's
-	// length too.
-	want := sha256.Sum256([]byte(s.cfg.AdminToken))
-	session := dashboardSession(s.cfg.AdminToken)
+	// Echo applies global middleware on every request: the hashes are
+	// computed once, in New (adminTokenHash, adminSession).
+	want, session := s.adminTokenHash, s.adminSession
 	return func(c echo.Context) error {
 		r := c.Request()
 		path := r.URL.Path
 		if !isAdminPath(path) || path == pathHealth {
 			return next(c)
-		}
-		if err := refuseCrossOrigin(r); err != nil {
-			return err
 		}
 		auth := r.Header.Get(echo.HeaderAuthorization)
 		scheme, token, ok := strings.Cut(auth, " ")
@@ -86,7 +77,7 @@ const msgCrossOrigin = "the admin API refuses a write from another origin's page
 	"call it from a script, or from the mock's own dashboard"
 
 func refuseCrossOrigin(r *http.Request) error {
-	if !isAdminPath(r.URL.Path) || crossOrigin.Check(r) == nil {
+	if crossOrigin.Check(r) == nil {
 		return nil
 	}
 	return &httpio.Error{Status: http.StatusForbidden, Message: msgCrossOrigin}

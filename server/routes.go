@@ -1,6 +1,8 @@
 package server
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/kicc-mock/kicc-mock/dashboard"
@@ -8,36 +10,37 @@ import (
 )
 
 // adminRoutes is the /__admin API, grouped by what it controls. Every route
-// is named: the names are the OpenAPI document's operations.
+// is named: the names are the OpenAPI document's operations. Writes go
+// through write, which refuses another origin's page.
 func (s *Server) adminRoutes(e *echo.Echo) {
 	get(e, pathHealth, "health", s.handleHealth)
 	get(e, "/__admin/stats", "stats", s.handleStats)
 	get(e, "/__admin/openapi.yaml", "openapi", s.handleOpenAPI)
 	get(e, pathMetrics, "metrics", s.handleMetrics)
-	e.POST("/__admin/reset", s.handleReset).Name = "reset"
+	write(e, http.MethodPost, "/__admin/reset", "reset", s.handleReset)
 
 	get(e, "/__admin/clock", "getClock", s.handleGetClock)
-	e.PUT("/__admin/clock", s.handlePutClock).Name = "setClock"
-	e.DELETE("/__admin/clock", s.handleDeleteClock).Name = "resetClock"
+	write(e, http.MethodPut, "/__admin/clock", "setClock", s.handlePutClock)
+	write(e, http.MethodDelete, "/__admin/clock", "resetClock", s.handleDeleteClock)
 
 	get(e, "/__admin/requests", "listRequests", s.handleGetRequests)
 	get(e, "/__admin/lint", "lintSummary", s.handleLint)
-	e.POST("/__admin/requests/count", s.handleCountRequests).Name = "countRequests"
-	e.DELETE("/__admin/requests", s.handleClearRequests).Name = "clearRequests"
+	write(e, http.MethodPost, "/__admin/requests/count", "countRequests", s.handleCountRequests)
+	write(e, http.MethodDelete, "/__admin/requests", "clearRequests", s.handleClearRequests)
 
 	get(e, "/__admin/scenarios", "listScenarios", s.handleListScenarios)
-	e.POST("/__admin/scenarios", s.handleAddScenarios).Name = "addScenarios"
-	e.DELETE("/__admin/scenarios/:name", s.handleDeleteScenario).Name = "deleteScenario"
-	e.PUT("/__admin/default-scenario", s.handleSetDefaultScenario).Name = "setDefaultScenario"
+	write(e, http.MethodPost, "/__admin/scenarios", "addScenarios", s.handleAddScenarios)
+	write(e, http.MethodDelete, "/__admin/scenarios/:name", "deleteScenario", s.handleDeleteScenario)
+	write(e, http.MethodPut, "/__admin/default-scenario", "setDefaultScenario", s.handleSetDefaultScenario)
 
 	get(e, "/__admin/transactions", "listTransactions", s.handleListTransactions)
 	get(e, "/__admin/transactions/:id", "getTransaction", s.handleGetTransaction)
-	e.POST("/__admin/transactions/:id/pay", s.handlePayTransaction).Name = "payTransaction"
-	e.POST("/__admin/transactions/:id/void", s.handleVoidTransaction).Name = "voidTransaction"
-	e.POST("/__admin/transactions/:id/complete", s.handleCompleteCancel).Name = "completeCancel"
+	write(e, http.MethodPost, "/__admin/transactions/:id/pay", "payTransaction", s.handlePayTransaction)
+	write(e, http.MethodPost, "/__admin/transactions/:id/void", "voidTransaction", s.handleVoidTransaction)
+	write(e, http.MethodPost, "/__admin/transactions/:id/complete", "completeCancel", s.handleCompleteCancel)
 	get(e, "/__admin/webhooks", "listWebhooks", s.handleGetWebhooks)
-	e.POST("/__admin/webhooks/:id/resend", s.handleResendWebhook).Name = "resendWebhook"
-	e.POST("/__admin/webhooks/:id/drop", s.handleDropWebhook).Name = "dropWebhook"
+	write(e, http.MethodPost, "/__admin/webhooks/:id/resend", "resendWebhook", s.handleResendWebhook)
+	write(e, http.MethodPost, "/__admin/webhooks/:id/drop", "dropWebhook", s.handleDropWebhook)
 
 	get(e, dashboard.Path, "dashboard", dashboard.HandlePage)
 	get(e, dashboard.Path+"/:file", "dashboardFile", dashboard.HandleAsset)
@@ -58,4 +61,18 @@ func (s *Server) sandboxRoutes(e *echo.Echo) {
 func get(e *echo.Echo, path, name string, h echo.HandlerFunc) {
 	e.GET(path, h).Name = name
 	e.HEAD(path, h).Name = name + "Head"
+}
+
+// write registers an admin write (POST, PUT, DELETE) under name, refused
+// when a browser sends it for another origin's page (refuseCrossOrigin).
+// The check wraps the handler once, here, rather than as global
+// middleware: Echo applies global middleware on every request, and a
+// closure there would cost each KICC request an allocation.
+func write(e *echo.Echo, method, path, name string, h echo.HandlerFunc) {
+	e.Add(method, path, func(c echo.Context) error {
+		if err := refuseCrossOrigin(c.Request()); err != nil {
+			return err
+		}
+		return h(c)
+	}).Name = name
 }

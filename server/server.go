@@ -8,6 +8,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -236,6 +237,10 @@ type Server struct {
 	// eventStreams is how many GET /__admin/events are open
 	// (admin_events.go).
 	eventStreams atomic.Int32
+	// adminTokenHash is Config.AdminToken's SHA-256 (comparing hashes keeps
+	// the check constant-time in the token's length too), adminSession the
+	// dashboard cookie's value; both zero without a token.
+	adminTokenHash, adminSession [sha256.Size]byte
 
 	// gcFloor is a pointer-free allocation of Config.GCHeapFloor bytes that
 	// nothing ever reads or writes. Go's collector runs when the heap has
@@ -314,6 +319,10 @@ func New(cfg Config) (*Server, error) {
 		s.conns = NewConnLimit(cfg.MaxConns)
 	}
 	s.metrics = s.newMetrics()
+	if cfg.AdminToken != "" {
+		s.adminTokenHash = sha256.Sum256([]byte(cfg.AdminToken))
+		s.adminSession = dashboardSession(cfg.AdminToken)
+	}
 	if cfg.GCHeapFloor > 0 {
 		go func() {
 			floor := make([]byte, cfg.GCHeapFloor)
