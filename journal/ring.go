@@ -146,11 +146,6 @@ func NewLimited(l Limits) *Journal {
 // Size is how many entries the journal keeps.
 func (j *Journal) Size() int { return len(j.slots) }
 
-// Limits are the journal's bounds, defaults filled in.
-func (j *Journal) Limits() Limits {
-	return Limits{Entries: len(j.slots), Bytes: j.maxBytes, PartBytes: j.partBytes}
-}
-
 // Record appends r, dropping the oldest entries when the ring is full or
 // holds more than its bytes. spare is a buffer to encode into (its contents
 // are discarded); record returns the buffer to offer next time, possibly nil.
@@ -271,16 +266,6 @@ func decodeEntry(s *slot) Entry {
 		e.Header = append(e.Header, string(next()), string(next()))
 	}
 	return e
-}
-
-// NewestFirst returns the entries held, newest first.
-func (j *Journal) NewestFirst() []Entry {
-	var out []Entry
-	j.Each(0, func(e *Entry) bool {
-		out = append(out, *e)
-		return true
-	})
-	return out
 }
 
 // Each calls fn with the entries older than the one numbered before (every

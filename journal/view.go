@@ -166,19 +166,6 @@ func containsJSON(got, want any) bool {
 	return got == want
 }
 
-// Find returns the entries that f matches, newest first, at most limit of
-// them when limit > 0.
-func (j *Journal) Find(f *Filter, limit int) []Entry {
-	var out []Entry
-	j.Each(0, func(e *Entry) bool {
-		if f.Match(e) {
-			out = append(out, *e)
-		}
-		return limit <= 0 || len(out) < limit
-	})
-	return out
-}
-
 // Count is how many entries f matches.
 func (j *Journal) Count(f *Filter) int {
 	n := 0
