@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,16 +20,11 @@ import (
 // any difference, 0 when there is none, 2 on bad usage, 3 when a server
 // did not answer a call (no comparison, so neither 0 nor 1).
 func driftCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drift", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subFlagSet("drift", "Usage: kicc-mock drift --upstream URL [--mock URL] [--mall-id ID]", stderr)
 	upstream := fs.String("upstream", "", "base `URL` of the server to check (the KICC sandbox, https://testpgapi.easypay.co.kr)")
 	mock := fs.String("mock", "", "base `URL` of a running kicc-mock; empty starts one in this process with the defaults")
 	mallID := fs.String("mall-id", "T0000001", "mallId the calls are made for (the sandbox needs yours)")
 	timeout := fs.Duration("timeout", client.DefaultTimeout, "timeout of each call")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kicc-mock drift --upstream URL [--mock URL] [--mall-id ID]")
-		fs.PrintDefaults()
-	}
 	if code, ok := parseSub(fs, args, stderr); !ok {
 		return code
 	}

@@ -20,18 +20,13 @@ import (
 
 // recordCmd serves the recording proxy until SIGINT or SIGTERM.
 func recordCmd(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subFlagSet("record", "Usage: kicc-mock record --upstream URL --out DIR [--addr host:port]", stderr)
 	upstream := fs.String("upstream", "", "base `URL` calls are forwarded to (the KICC sandbox, https://testpgapi.easypay.co.kr, or any URL)")
 	out := fs.String("out", "", "`DIR` the scenario files are written to (created when missing)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` the proxy listens on")
 	round := fs.Duration("round", record.DefaultRound, "observed delays are rounded to this; shorter ones are not recorded")
 	maxDelay := fs.Duration("max-delay", scenarios.DefaultMaxDelay, "longest delay written (as serve's --max-delay)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kicc-mock record --upstream URL --out DIR [--addr host:port]")
-		fs.PrintDefaults()
-	}
 	if code, ok := parseSub(fs, args, stderr); !ok {
 		return code
 	}
@@ -74,6 +69,18 @@ func recordServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
 		WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: server.DefaultMaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+// subFlagSet is a subcommand's flag set: its mistakes and -h go to stderr,
+// -h as the usage line then the flags.
+func subFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 // parseSub parses a subcommand's flags: ok false means return code (0 for

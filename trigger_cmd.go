@@ -19,8 +19,7 @@ import (
 // triggerCmd sends one webhook with KICC's resends; it exits 0 once the
 // receiver acknowledged it, 1 when it never did, 2 on bad usage.
 func triggerCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trigger", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subFlagSet("trigger", "Usage: kicc-mock trigger approval|cancel --to URL [--pgCno ID] [--cancelPgCno ID] [--amount N]", stderr)
 	var n trigger.Notification
 	to := fs.String("to", "", "the merchant's notifyUrl")
 	fs.StringVar(&n.PgCno, "pgCno", "", "the payment's id (empty: a new 20-digit id)")
@@ -32,10 +31,6 @@ func triggerCmd(args []string, stdout, stderr io.Writer) int {
 	intervals := fs.String("intervals", joinDurations(trigger.DefaultIntervals), "waits between resends, comma-separated, the last repeating (KICC documents none; these are the sandbox's)")
 	maxResends := fs.Int("max-resends", kicc.WebhookMaxResends, "resends after the first send (KICC's: 15)")
 	timeout := fs.Duration("timeout", kicc.WebhookAckDeadline, "the receiver's ack deadline (KICC's: 10s)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kicc-mock trigger approval|cancel --to URL [--pgCno ID] [--cancelPgCno ID] [--amount N]")
-		fs.PrintDefaults()
-	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		n.Kind, args = args[0], args[1:]
 	}

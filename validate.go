@@ -14,13 +14,8 @@ import (
 // mistake as "file:line: message". It exits 0 when all files are valid, 1
 // when any is not, 2 on bad usage.
 func validate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subFlagSet("validate", "Usage: kicc-mock validate [--max-delay 30s] PATH...  (files, or directories of *.yaml)", stderr)
 	maxDelay := fs.Duration("max-delay", scenarios.DefaultMaxDelay, "longest delay a file may ask for (as serve's --max-delay)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kicc-mock validate [--max-delay 30s] PATH...  (files, or directories of *.yaml)")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

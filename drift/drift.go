@@ -331,7 +331,7 @@ func describeString(key, s string) string {
 		return `string ""`
 	case digitsRE.MatchString(s):
 		if len(s) == 14 {
-			if _, err := time.ParseInLocation(kicc.DateTimeLayout, s, kicc.KST); err == nil {
+			if _, err := kicc.ParseDateTime(s); err == nil {
 				return "string yyyyMMddHHmmss"
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -306,7 +307,9 @@ func (o *ordered) echo(req map[string]any) {
 // did not send to null: a scenario's body is laid over the mock's own
 // answer, and null is how a file leaves one of its fields out.
 func (o *ordered) removeAbsent(known map[string][]string) {
-	for _, k := range sortedKeys(known) {
+	// KICC's order would be nicer to read, but the mock sorts fields into
+	// it anyway; any fixed order keeps the files stable.
+	for _, k := range slices.Sorted(maps.Keys(known)) {
 		v := o.get(k)
 		switch {
 		case v == nil:
@@ -319,17 +322,6 @@ func (o *ordered) removeAbsent(known map[string][]string) {
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	// KICC's order would be nicer to read, but the mock sorts fields into
-	// it anyway; any fixed order keeps the files stable.
-	slices.Sort(out)
-	return out
 }
 
 // responseTypes are the kicc answer types of each endpoint.

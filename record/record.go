@@ -170,7 +170,7 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	resp, err := r.cfg.Client.Do(out)
 	if err != nil {
 		r.cfg.Log.Warn("record: upstream failed; not recorded", "path", req.URL.Path, "error", err)
-		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: upstream %s: %v", r.upstreamName(), unwrapURLError(err)))
+		writeError(w, httpio.Errorf(http.StatusBadGateway, "record: upstream %s: %v", r.Upstream(), unwrapURLError(err)))
 		return
 	}
 	var answer bytes.Buffer
@@ -217,9 +217,7 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 // Upstream is the upstream's URL without userinfo, which may hold a
 // password and must not land in a file or a log.
-func (r *Recorder) Upstream() string { return r.upstreamName() }
-
-func (r *Recorder) upstreamName() string {
+func (r *Recorder) Upstream() string {
 	u := *r.upstream
 	u.User = nil
 	return u.String()
@@ -355,7 +353,7 @@ func (r *Recorder) file(name string) string { return filepath.Join(r.cfg.Dir, na
 // write renders rec, checks it with the scenarios loader, and replaces its
 // file, so that the directory only ever holds files serve loads.
 func (r *Recorder) write(rec *recording) error {
-	data, err := render(rec, r.upstreamName())
+	data, err := render(rec, r.Upstream())
 	if err != nil {
 		return err
 	}
