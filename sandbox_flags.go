@@ -84,14 +84,25 @@ func (o *sandboxOptions) apply(cfg *server.Config) error {
 		return fmt.Errorf("--webhook-allow: %w", err)
 	}
 	cfg.WebhookAllow = allow
-	for _, f := range strings.Split(o.retryIntervals, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(f))
-		if err != nil || d <= 0 {
-			return fmt.Errorf("--webhook-retry-intervals: %q is not a positive duration such as 1s", f)
-		}
-		cfg.WebhookRetryIntervals = append(cfg.WebhookRetryIntervals, d)
+	if cfg.WebhookRetryIntervals, err = parseDurations(o.retryIntervals); err != nil {
+		return fmt.Errorf("--webhook-retry-intervals: %w", err)
 	}
 	return nil
+}
+
+// parseDurations reads comma-separated waits between webhook resends
+// (serve's --webhook-retry-intervals, trigger's --intervals). A wait must
+// be positive: a 0 wait would resend at once, which KICC never does.
+func parseDurations(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, f := range strings.Split(s, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%q is not a positive duration such as 1s", f)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 func joinDurations(ds []time.Duration) string {

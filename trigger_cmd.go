@@ -106,20 +106,3 @@ func printAttempt(w io.Writer, a trigger.Attempt) {
 	}
 	fmt.Fprintln(w, line)
 }
-
-func parseDurations(s string) ([]time.Duration, error) {
-	var out []time.Duration
-	for _, f := range strings.Split(s, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(f))
-		if err != nil {
-			return nil, err
-		}
-		if d <= 0 {
-			// As serve's --webhook-retry-intervals: a 0 wait would resend at
-			// once, which the sandbox never does.
-			return nil, fmt.Errorf("%q is not a positive duration such as 1s", f)
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
