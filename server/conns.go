@@ -174,7 +174,14 @@ func (l *ConnLimit) forget(c net.Conn) {
 // (the faults take theirs over) stays counted until it is closed, since
 // it still holds a descriptor, but is never chosen to make room: a fault
 // is answering on it.
+//
+// New and Closed change nothing and take no lock: admit counted the
+// connection as waiting, and net/http reports Closed after closing it,
+// when the wrap's Close has already forgotten it.
 func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
+	if state == http.StateNew || state == http.StateClosed {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, ok := l.conns[c]
@@ -193,8 +200,6 @@ func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
 			l.waiting.Remove(e.waiting)
 			e.waiting = nil
 		}
-	case http.StateClosed:
-		l.forget(c)
 	}
 }
 
