@@ -41,9 +41,8 @@ type ConnLimit struct {
 	// waiting holds the connections without a request in flight, the one
 	// waiting longest at the front.
 	waiting list.List
-
-	closedIdle atomic.Uint64
-	refused    atomic.Uint64
+	// What the cap closed (ConnStats); counted where it chooses, l.mu held.
+	closedIdle, refused uint64
 }
 
 type connEntry struct {
@@ -68,9 +67,8 @@ type ConnStats struct {
 // Stats reports the open connections and what the cap has closed.
 func (l *ConnLimit) Stats() ConnStats {
 	l.mu.Lock()
-	open := len(l.conns)
-	l.mu.Unlock()
-	return ConnStats{Open: open, Max: l.max, ClosedIdle: l.closedIdle.Load(), Refused: l.refused.Load()}
+	defer l.mu.Unlock()
+	return ConnStats{Open: len(l.conns), Max: l.max, ClosedIdle: l.closedIdle, Refused: l.refused}
 }
 
 // Listener wraps ln so that what it accepts counts against the limit; the
@@ -123,13 +121,13 @@ func (l *ConnLimit) admit(c net.Conn) (victim net.Conn, ok bool) {
 	if len(l.conns) >= l.max {
 		front := l.waiting.Front()
 		if front == nil {
-			l.refused.Add(1)
+			l.refused++
 			return nil, false
 		}
 		victim = front.Value.(net.Conn)
 		victim.(tracked).tracking().evicted.Store(true)
 		l.forget(victim)
-		l.closedIdle.Add(1)
+		l.closedIdle++
 	}
 	l.conns[c] = &connEntry{waiting: l.waiting.PushBack(c)}
 	return victim, true
