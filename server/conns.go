@@ -41,9 +41,8 @@ type ConnLimit struct {
 	// waiting holds the connections without a request in flight, the one
 	// waiting longest at the front.
 	waiting list.List
-
-	closedIdle atomic.Uint64
-	refused    atomic.Uint64
+	// What the cap closed (ConnStats); counted where it chooses, l.mu held.
+	closedIdle, refused uint64
 }
 
 type connEntry struct {
@@ -68,9 +67,8 @@ type ConnStats struct {
 // Stats reports the open connections and what the cap has closed.
 func (l *ConnLimit) Stats() ConnStats {
 	l.mu.Lock()
-	open := len(l.conns)
-	l.mu.Unlock()
-	return ConnStats{Open: open, Max: l.max, ClosedIdle: l.closedIdle.Load(), Refused: l.refused.Load()}
+	defer l.mu.Unlock()
+	return ConnStats{Open: len(l.conns), Max: l.max, ClosedIdle: l.closedIdle, Refused: l.refused}
 }
 
 // Listener wraps ln so that what it accepts counts against the limit; the
@@ -123,13 +121,13 @@ func (l *ConnLimit) admit(c net.Conn) (victim net.Conn, ok bool) {
 	if len(l.conns) >= l.max {
 		front := l.waiting.Front()
 		if front == nil {
-			l.refused.Add(1)
+			l.refused++
 			return nil, false
 		}
 		victim = front.Value.(net.Conn)
 		victim.(tracked).tracking().evicted.Store(true)
 		l.forget(victim)
-		l.closedIdle.Add(1)
+		l.closedIdle++
 	}
 	l.conns[c] = &connEntry{waiting: l.waiting.PushBack(c)}
 	return victim, true
@@ -174,7 +172,14 @@ func (l *ConnLimit) forget(c net.Conn) {
 // (the faults take theirs over) stays counted until it is closed, since
 // it still holds a descriptor, but is never chosen to make room: a fault
 // is answering on it.
+//
+// New and Closed change nothing and take no lock: admit counted the
+// connection as waiting, and net/http reports Closed after closing it,
+// when the wrap's Close has already forgotten it.
 func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
+	if state == http.StateNew || state == http.StateClosed {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, ok := l.conns[c]
@@ -193,8 +198,6 @@ func (l *ConnLimit) ConnState(c net.Conn, state http.ConnState) {
 			l.waiting.Remove(e.waiting)
 			e.waiting = nil
 		}
-	case http.StateClosed:
-		l.forget(c)
 	}
 }
 

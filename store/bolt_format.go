@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,18 +56,19 @@ func pairBucket(name []byte) bool {
 // of format (nil: anything goes), so that Open calls damaged what the
 // loaders would have to skip.
 func entryCheck(name []byte, format int) func(k, v []byte) error {
-	// pairs checks that the keys are pairs and, when value names one, that
-	// the values are that 8-byte number.
-	pairs := func(value string) func(k, v []byte) error {
+	// pairs checks that the keys are pairs and, when sizes are given, that
+	// the values (what value names) are one of them long.
+	pairs := func(value string, sizes ...int) func(k, v []byte) error {
 		return func(k, v []byte) error {
 			if _, _, ok := splitKeyOf(format, k); !ok {
 				return fmt.Errorf("key %q is not a pair", k)
 			}
-			if value == "position" && len(v) != positionSize && len(v) != legacyPositionSize {
-				return fmt.Errorf("the position of key %q is %d bytes, not %d or %d", k, len(v), positionSize, legacyPositionSize)
-			}
-			if value != "" && value != "position" && len(v) != 8 {
-				return fmt.Errorf("the %s of key %q is %d bytes, not 8", value, k, len(v))
+			if len(sizes) > 0 && !slices.Contains(sizes, len(v)) {
+				want := strconv.Itoa(sizes[0])
+				for _, n := range sizes[1:] {
+					want += " or " + strconv.Itoa(n)
+				}
+				return fmt.Errorf("the %s of key %q is %d bytes, not %s", value, k, len(v), want)
 			}
 			return nil
 		}
@@ -74,11 +76,11 @@ func entryCheck(name []byte, format int) func(k, v []byte) error {
 	_, kind, isDay := parseBucket(name)
 	switch {
 	case isDay && kind == "ledger":
-		return pairs("fingerprint")
+		return pairs("fingerprint", 8)
 	case isDay:
-		return pairs("") // replay answers are whatever was answered
+		return pairs("answer") // replay answers are whatever was answered
 	case bytes.Equal(name, sequencesBucket):
-		return pairs("position")
+		return pairs("position", positionSize, legacyPositionSize)
 	case bytes.Equal(name, documentsBucket):
 		return func(k, v []byte) error {
 			var doc Document

@@ -72,8 +72,8 @@ const lateCall = time.Minute
 // theirs, kept on disk for it and never started again at its midnight.
 func (m *MemorySequences) newDay(now time.Time, day int64) bool {
 	if day == m.day-1 {
-		midnight := time.Unix(m.day*24*60*60-9*60*60, 0)
-		return now.Before(midnight.Add(-lateCall))
+		// now is on the day before m.day: its next midnight starts m.day.
+		return now.Before(kicc.NextMidnight(now).Add(-lateCall))
 	}
 	return day > m.day || day < m.day-1
 }
