@@ -237,6 +237,9 @@ type Server struct {
 	// eventStreams is how many GET /__admin/events are open
 	// (admin_events.go).
 	eventStreams atomic.Int32
+	// releasesPending counts resets whose memory is not given back to the
+	// system yet (admin_reset.go).
+	releasesPending atomic.Int64
 	// adminTokenHash is Config.AdminToken's SHA-256 (comparing hashes keeps
 	// the check constant-time in the token's length too), adminSession the
 	// dashboard cookie's value; both zero without a token.
