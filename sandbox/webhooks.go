@@ -145,10 +145,9 @@ type dispatcher struct {
 
 	mu     sync.Mutex // guards the fields below, down to jmu
 	closed bool
-	held   int                    // notifications held, all hosts
 	active int                    // sends in flight, all hosts
 	hosts  map[string]*hostQueue  // by target.key, while it holds a notification
-	jobs   map[uint64]*webhookJob // by notification id, while held
+	jobs   map[uint64]*webhookJob // by notification id, while held: its length counts against WebhookQueue
 	ready  []*hostQueue           // hosts with one due and a free slot, in turn
 	timers jobHeap
 	seq    uint64
@@ -220,8 +219,8 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 	h := d.hosts[t.key]
 	var full string
 	switch {
-	case d.held >= d.s.cfg.WebhookQueue:
-		full = "webhook queue is full: " + strconv.Itoa(d.held) + " notifications are pending (--webhook-queue); notification dropped"
+	case len(d.jobs) >= d.s.cfg.WebhookQueue:
+		full = "webhook queue is full: " + strconv.Itoa(len(d.jobs)) + " notifications are pending (--webhook-queue); notification dropped"
 	case h != nil && h.held >= d.s.cfg.WebhookHostQueue:
 		full = "webhook queue of " + t.key + " is full: " + strconv.Itoa(h.held) + " notifications to it are pending (--webhook-host-queue); notification dropped"
 	}
@@ -236,7 +235,6 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 		d.hosts[t.key] = h
 	}
 	h.held++
-	d.held++
 	d.jobs[job.id] = job
 	job.host = h
 	if delay > 0 {
