@@ -93,6 +93,13 @@ type webhookJob struct {
 	index int       // while scheduled: its place in the heap
 }
 
+// entry is a journal entry about job: what the notification is, with
+// outcome and why; an attempt that sent it adds the attempt and the answer.
+func (j *webhookJob) entry(outcome, why string) WebhookAttempt {
+	return WebhookAttempt{Notification: j.id, Kind: j.kind, URL: j.url, PgCno: j.pgCno, CancelPgCno: j.cancelPgCno,
+		Outcome: outcome, Error: why, Note: j.note, Body: j.body}
+}
+
 // WebhookAttempt is one journaled send (or a decision not to send).
 type WebhookAttempt struct {
 	// ID numbers the journal's entries, from 1, never reused (not even
@@ -226,8 +233,9 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 	}
 	if full != "" {
 		d.mu.Unlock()
-		d.record(WebhookAttempt{Notification: job.id, Kind: kind, URL: job.url, PgCno: pgCno, CancelPgCno: cancelPgCno,
-			Attempt: job.attempt, Outcome: OutcomeQueueFull, Error: full, Note: job.note, Body: body})
+		a := job.entry(OutcomeQueueFull, full)
+		a.Attempt = job.attempt
+		d.record(a)
 		return job.id
 	}
 	if h == nil {
@@ -249,8 +257,7 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 
 // refuse journals a notification that is not sent to where it says.
 func (d *dispatcher) refuse(job *webhookJob, why string) {
-	d.record(WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-		Outcome: OutcomeRefused, Error: why, Note: job.note, Body: job.body})
+	d.record(job.entry(OutcomeRefused, why))
 	d.s.log.Warn("webhook refused", "kind", job.kind, "url", job.url, "pgCno", job.pgCno, "error", why)
 }
 
@@ -266,8 +273,8 @@ func (d *dispatcher) attempt(job *webhookJob) {
 	defer d.wg.Done()
 	start := d.s.clock.Now()
 	status, resCd, err := d.post(job)
-	a := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-		Attempt: job.attempt, Status: status, ResCd: resCd, Note: job.note, Body: job.body}
+	a := job.entry("", "") // the outcome is decided below
+	a.Attempt, a.Status, a.ResCd = job.attempt, status, resCd
 	a.DurationMs = float64(d.s.clock.Now().Sub(start).Microseconds()) / 1000
 	a.Time = start.In(kicc.KST).Format(time.RFC3339Nano)
 	d.mu.Lock()
@@ -524,7 +531,5 @@ func (s *Sandbox) DropWebhook(id uint64) (WebhookAttempt, error) {
 	if !released {
 		why += "; the send in flight finishes, and is not resent"
 	}
-	out := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno,
-		CancelPgCno: job.cancelPgCno, Outcome: OutcomeDropped, Error: why, Note: job.note, Body: job.body}
-	return d.record(out), nil
+	return d.record(job.entry(OutcomeDropped, why)), nil
 }
