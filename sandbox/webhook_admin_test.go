@@ -75,7 +75,7 @@ func TestDropWebhookWaitingForAResend(t *testing.T) {
 	assert.Contains(t, a.Error, "after 1 send(s)")
 	assert.Equal(t, a, waitAttempts(t, s, 2)[0], "journaled as answered")
 	s.hooks.mu.Lock()
-	assert.Zero(t, s.hooks.held)
+	assert.Zero(t, len(s.hooks.jobs))
 	assert.Empty(t, s.hooks.timers)
 	s.hooks.mu.Unlock()
 
@@ -109,7 +109,7 @@ func TestDropWebhookWaitingForItsReceiver(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, a.Error, "after 0 send(s)")
 	s.hooks.mu.Lock()
-	assert.Equal(t, 1, s.hooks.held, "only the send in flight")
+	assert.Equal(t, 1, len(s.hooks.jobs), "only the send in flight")
 	assert.Empty(t, s.hooks.ready)
 	s.hooks.mu.Unlock()
 }
@@ -138,7 +138,7 @@ func TestDropWebhookBeingSent(t *testing.T) {
 	assert.Contains(t, last.Error, "not resent")
 	fake.Advance(time.Hour)
 	s.hooks.mu.Lock()
-	assert.Zero(t, s.hooks.held)
+	assert.Zero(t, len(s.hooks.jobs))
 	assert.Empty(t, s.hooks.timers)
 	s.hooks.mu.Unlock()
 }
@@ -167,7 +167,7 @@ func TestDropWebhookAsItsSendFails(t *testing.T) {
 	require.Eventually(t, func() bool {
 		s.hooks.mu.Lock()
 		defer s.hooks.mu.Unlock()
-		held, scheduled = s.hooks.held, len(s.hooks.timers)
+		held, scheduled = len(s.hooks.jobs), len(s.hooks.timers)
 		return held == 0 || scheduled > 0
 	}, failsafe, time.Millisecond)
 	assert.Zero(t, scheduled, "the dropped notification was scheduled for a resend")

@@ -312,7 +312,7 @@ func TestWebhookBounds(t *testing.T) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	assert.Equal(t, 3, d.active, "sends in flight")
-	assert.Equal(t, 6, d.held, "notifications held")
+	assert.Equal(t, 6, len(d.jobs), "notifications held")
 	ha, hb := d.hosts[a.URL], d.hosts[b.URL] // keyed scheme://host:port, as httptest's URLs are
 	require.NotNil(t, ha)
 	require.NotNil(t, hb)
@@ -336,20 +336,20 @@ func TestWebhookResetForgetsHeldNotifications(t *testing.T) {
 	waitFor(t, hanging[0].entered, "the first webhook")
 	d := s.hooks
 	d.mu.Lock()
-	assert.Equal(t, 4, d.held)
+	assert.Equal(t, 4, len(d.jobs))
 	assert.Len(t, d.timers, 1)
 	d.mu.Unlock()
 
 	s.Reset()
 	d.mu.Lock()
-	assert.Equal(t, 1, d.held, "only the send in flight is held")
+	assert.Equal(t, 1, len(d.jobs), "only the send in flight is held")
 	assert.Empty(t, d.timers)
 	d.mu.Unlock()
 	fake.Advance(time.Hour)
 	d.close() // cancels the send in flight
 	assert.Empty(t, d.attempts(), "an attempt after the reset was journaled")
 	assert.Zero(t, len(hanging[0].entered), "a forgotten notification was sent")
-	assert.Zero(t, d.held)
+	assert.Zero(t, len(d.jobs))
 	assert.Empty(t, d.hosts)
 }
 

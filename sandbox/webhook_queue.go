@@ -154,7 +154,6 @@ func (d *dispatcher) pumpLocked() {
 func (d *dispatcher) releaseLocked(job *webhookJob) {
 	h := job.host
 	h.held--
-	d.held--
 	delete(d.jobs, job.id)
 	job.place = jobDone
 	if h.held == 0 {

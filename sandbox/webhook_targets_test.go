@@ -88,7 +88,7 @@ func TestWebhookToAHostNotAllowedIsRefused(t *testing.T) {
 	assert.Equal(t, "the host "+host+" is not in --webhook-allow (merchant.example,*.qa.example); no request was sent", log[0].Error)
 	assert.Contains(t, log[0].Note, "user:password@ was dropped")
 	s.hooks.mu.Lock()
-	assert.Zero(t, s.hooks.held, "the refused notification is not held")
+	assert.Zero(t, len(s.hooks.jobs), "the refused notification is not held")
 	s.hooks.mu.Unlock()
 	assert.Zero(t, len(r.arrived))
 

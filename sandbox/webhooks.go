@@ -93,6 +93,13 @@ type webhookJob struct {
 	index int       // while scheduled: its place in the heap
 }
 
+// entry is a journal entry about job: what the notification is, with
+// outcome and why; an attempt that sent it adds the attempt and the answer.
+func (j *webhookJob) entry(outcome, why string) WebhookAttempt {
+	return WebhookAttempt{Notification: j.id, Kind: j.kind, URL: j.url, PgCno: j.pgCno, CancelPgCno: j.cancelPgCno,
+		Outcome: outcome, Error: why, Note: j.note, Body: j.body}
+}
+
 // WebhookAttempt is one journaled send (or a decision not to send).
 type WebhookAttempt struct {
 	// ID numbers the journal's entries, from 1, never reused (not even
@@ -145,10 +152,9 @@ type dispatcher struct {
 
 	mu     sync.Mutex // guards the fields below, down to jmu
 	closed bool
-	held   int                    // notifications held, all hosts
 	active int                    // sends in flight, all hosts
 	hosts  map[string]*hostQueue  // by target.key, while it holds a notification
-	jobs   map[uint64]*webhookJob // by notification id, while held
+	jobs   map[uint64]*webhookJob // by notification id, while held: its length counts against WebhookQueue
 	ready  []*hostQueue           // hosts with one due and a free slot, in turn
 	timers jobHeap
 	seq    uint64
@@ -220,15 +226,16 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 	h := d.hosts[t.key]
 	var full string
 	switch {
-	case d.held >= d.s.cfg.WebhookQueue:
-		full = "webhook queue is full: " + strconv.Itoa(d.held) + " notifications are pending (--webhook-queue); notification dropped"
+	case len(d.jobs) >= d.s.cfg.WebhookQueue:
+		full = "webhook queue is full: " + strconv.Itoa(len(d.jobs)) + " notifications are pending (--webhook-queue); notification dropped"
 	case h != nil && h.held >= d.s.cfg.WebhookHostQueue:
 		full = "webhook queue of " + t.key + " is full: " + strconv.Itoa(h.held) + " notifications to it are pending (--webhook-host-queue); notification dropped"
 	}
 	if full != "" {
 		d.mu.Unlock()
-		d.record(WebhookAttempt{Notification: job.id, Kind: kind, URL: job.url, PgCno: pgCno, CancelPgCno: cancelPgCno,
-			Attempt: job.attempt, Outcome: OutcomeQueueFull, Error: full, Note: job.note, Body: body})
+		a := job.entry(OutcomeQueueFull, full)
+		a.Attempt = job.attempt
+		d.record(a)
 		return job.id
 	}
 	if h == nil {
@@ -236,7 +243,6 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 		d.hosts[t.key] = h
 	}
 	h.held++
-	d.held++
 	d.jobs[job.id] = job
 	job.host = h
 	if delay > 0 {
@@ -251,8 +257,7 @@ func (d *dispatcher) send(kind, url, pgCno, cancelPgCno string, body []byte, del
 
 // refuse journals a notification that is not sent to where it says.
 func (d *dispatcher) refuse(job *webhookJob, why string) {
-	d.record(WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-		Outcome: OutcomeRefused, Error: why, Note: job.note, Body: job.body})
+	d.record(job.entry(OutcomeRefused, why))
 	d.s.log.Warn("webhook refused", "kind", job.kind, "url", job.url, "pgCno", job.pgCno, "error", why)
 }
 
@@ -268,8 +273,8 @@ func (d *dispatcher) attempt(job *webhookJob) {
 	defer d.wg.Done()
 	start := d.s.clock.Now()
 	status, resCd, err := d.post(job)
-	a := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno, CancelPgCno: job.cancelPgCno,
-		Attempt: job.attempt, Status: status, ResCd: resCd, Note: job.note, Body: job.body}
+	a := job.entry("", "") // the outcome is decided below
+	a.Attempt, a.Status, a.ResCd = job.attempt, status, resCd
 	a.DurationMs = float64(d.s.clock.Now().Sub(start).Microseconds()) / 1000
 	a.Time = start.In(kicc.KST).Format(time.RFC3339Nano)
 	d.mu.Lock()
@@ -526,7 +531,5 @@ func (s *Sandbox) DropWebhook(id uint64) (WebhookAttempt, error) {
 	if !released {
 		why += "; the send in flight finishes, and is not resent"
 	}
-	out := WebhookAttempt{Notification: job.id, Kind: job.kind, URL: job.url, PgCno: job.pgCno,
-		CancelPgCno: job.cancelPgCno, Outcome: OutcomeDropped, Error: why, Note: job.note, Body: job.body}
-	return d.record(out), nil
+	return d.record(job.entry(OutcomeDropped, why)), nil
 }

@@ -65,6 +65,12 @@ func (s *Server) handleEvents(c echo.Context) error {
 	// Set before anything is written: a large event goes past out's
 	// buffer straight to the connection.
 	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) }
+	flush := func() error {
+		if err := out.Flush(); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
 	send := func(event string, data []byte) error {
 		deadline()
 		if event != "" {
@@ -76,10 +82,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 			out.WriteString("\n")
 		}
 		out.WriteString("\n")
-		if err := out.Flush(); err != nil {
-			return err
-		}
-		return rc.Flush()
+		return flush()
 	}
 	out.WriteString("retry: " + strconv.Itoa(eventsRetryMs) + "\n")
 	if err := send("hello", []byte(`{}`)); err != nil {
@@ -111,13 +114,8 @@ func (s *Server) handleEvents(c echo.Context) error {
 		case <-keepAlive:
 			keepAlive = s.clock.After(eventsKeepAlive)
 			deadline()
-			_, err = out.WriteString(": keep-alive\n\n")
-			if err == nil {
-				err = out.Flush()
-			}
-			if err == nil {
-				err = rc.Flush()
-			}
+			out.WriteString(": keep-alive\n\n") // an error sticks: flush reports it
+			err = flush()
 		}
 		if err != nil {
 			return nil // the client is gone: nothing to answer

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -95,4 +96,34 @@ func TestEventsStreamDropsAClientThatStopsReading(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return srv.journal.Subscribers() == 0 }, 30*time.Second, 10*time.Millisecond,
 		"the stream still waits on a client that reads nothing")
+}
+
+// TestEventsStreamKeepsAlive: an idle stream sends a comment every
+// eventsKeepAlive, on the server's clock.
+func TestEventsStreamKeepsAlive(t *testing.T) {
+	srv, fake := newAdminTestServer(t, Config{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	idle := fake.Waiters()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, hs.URL+"/__admin/events", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	r := bufio.NewReader(resp.Body)
+	for range 2 {
+		fake.BlockUntil(idle + 1)
+		fake.Advance(eventsKeepAlive)
+		for {
+			line, err := r.ReadString('\n')
+			require.NoError(t, err)
+			if line == ": keep-alive\n" {
+				break
+			}
+		}
+		blank, err := r.ReadString('\n')
+		require.NoError(t, err)
+		assert.Equal(t, "\n", blank, "the comment ends an event")
+	}
 }

@@ -214,11 +214,14 @@ function setupAddScenario() {
 
 // ---- clock
 
-async function loadClock() {
-  state.clock = await api('GET', '/__admin/clock');
+// clockCall reads or moves the mock's clock, and shows what it answers.
+async function clockCall(method, body) {
+  state.clock = await api(method, '/__admin/clock', body);
   state.clockAt = Date.now();
   renderClock();
 }
+
+function loadClock() { return clockCall('GET'); }
 
 function renderClock() {
   const c = state.clock;
@@ -237,15 +240,13 @@ function renderClock() {
 function setupClock() {
   $('#clock-set').addEventListener('submit', ev => {
     ev.preventDefault();
-    attempt(async () => { state.clock = await api('PUT', '/__admin/clock', { now: ev.target.elements.now.value.trim() }); state.clockAt = Date.now(); renderClock(); showError(''); });
+    attempt(async () => { await clockCall('PUT', { now: ev.target.elements.now.value.trim() }); showError(''); });
   });
   $('#clock-advance').addEventListener('submit', ev => {
     ev.preventDefault();
-    attempt(async () => { state.clock = await api('PUT', '/__admin/clock', { advance: ev.target.elements.advance.value.trim() }); state.clockAt = Date.now(); renderClock(); showError(''); });
+    attempt(async () => { await clockCall('PUT', { advance: ev.target.elements.advance.value.trim() }); showError(''); });
   });
-  $('#clock-real').addEventListener('click', () => attempt(async () => {
-    state.clock = await api('DELETE', '/__admin/clock'); state.clockAt = Date.now(); renderClock();
-  }));
+  $('#clock-real').addEventListener('click', () => attempt(() => clockCall('DELETE')));
   setInterval(renderClock, 1000);
 }
 
